@@ -1,0 +1,31 @@
+"""What commands share: building the context, the console, and output formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from leadflow.config import get_settings
+from leadflow.services.context import Context, open_context
+
+console = Console(soft_wrap=True)
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: LEADFLOW_DATABASE_URL or sqlite:///./leadflow.db).")
+]
+PlaybookOption = Annotated[
+    Path | None, typer.Option("--playbook", help="Playbook YAML (default: the store's active one, else the shipped default).")
+]
+
+
+def context(db: str | None = None, playbook: Path | None = None) -> Context:
+    """A context from the environment, with command-line overrides."""
+    overrides: dict[str, object] = {}
+    if db:
+        overrides["database_url"] = db
+    if playbook:
+        overrides["playbook"] = playbook
+    return open_context(get_settings(**overrides))

@@ -1,0 +1,1 @@
+"""The operational store: tables, engines, migrations and the queries services use."""

@@ -1,0 +1,146 @@
+"""Shared fixtures: a migrated store on SQLite and on PostgreSQL, a frozen clock, the CLI runner."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from leadflow.clock import FrozenClock
+from leadflow.config import get_settings
+from leadflow.services.context import Context, open_context
+from leadflow.services.setup import init_database
+from leadflow.store.engine import make_engine
+
+PG_ADMIN_URL = os.environ.get("LEADFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, mid-morning UTC
+
+
+def _pg_available() -> str | None:
+    try:
+        eng = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 2})
+        with eng.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        eng.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means: no server to test against
+        return f"PostgreSQL at {PG_ADMIN_URL} is not reachable ({type(exc).__name__}); run scripts/ensure-services"
+
+
+_PG_PROBLEM: str | None | bool = False
+
+
+def require_postgres() -> None:
+    """Skip (or, in CI, fail) when PostgreSQL is not running."""
+    global _PG_PROBLEM
+    if _PG_PROBLEM is False:
+        _PG_PROBLEM = _pg_available()
+    if _PG_PROBLEM:
+        if IN_CI:
+            pytest.fail(f"CI=true but {_PG_PROBLEM}")
+        pytest.skip(str(_PG_PROBLEM))
+
+
+def require_shared_data(*parts: str) -> Path:
+    """The path of a shared data set; skip (or fail in CI) when it is missing."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        if IN_CI:
+            pytest.fail(f"CI=true but {path} is missing")
+        pytest.skip(f"{path} is missing (the shared data sets are not on this machine)")
+    return path
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    require_postgres()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_ADMIN_URL else "?"
+    yield f"{PG_ADMIN_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh SQLite file."""
+    return f"sqlite:///{tmp_path / 'leadflow.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'leadflow.db'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """A clock frozen at T0 (Monday 2026-03-02 10:00 UTC)."""
+    return FrozenClock(T0)
+
+
+def make_context(url: str, clock: FrozenClock, playbook: Path | None = None) -> Context:
+    """A migrated store at url with the playbook recorded."""
+    settings = get_settings(database_url=url, playbook=playbook)
+    ctx = open_context(settings, clock=clock, engine=make_engine(url))
+    init_database(ctx)
+    return ctx
+
+
+@pytest.fixture
+def ctx(store_url: str, clock: FrozenClock) -> Iterator[Context]:
+    """A migrated store (SQLite and PostgreSQL) under the default playbook and a frozen clock."""
+    context = make_context(store_url, clock)
+    yield context
+    context.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_ctx(sqlite_url: str, clock: FrozenClock) -> Iterator[Context]:
+    """A migrated SQLite store only (for tests whose logic does not depend on the engine)."""
+    context = make_context(sqlite_url, clock)
+    yield context
+    context.engine.dispose()
+
+
+class CliResult:
+    """Exit code and captured output of one `leadflow` run."""
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> object:
+    """Run the real CLI entry point in-process: cli("playbook", "check") -> CliResult."""
+    from leadflow.cli.main import run
+
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def invoke(*args: str, env: dict[str, str] | None = None) -> CliResult:
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        capsys.readouterr()
+        code = 0
+        try:
+            run(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return invoke
