@@ -1,11 +1,13 @@
-"""What the engine does right after a stage change, in the same transaction (routing, SLA clocks, outbox).
+"""What the engine does right after a change, inside the same transaction.
 
-The handoff work plugs in here; keeping one entry point means every path (CLI, API, scoring, worker)
-gets the same reactions.
+One entry point per kind of event, so every path (CLI, API, import of new activity, worker) gets the
+same reactions: scoring and automatic MQL after activities; routing, SLA clocks, nurture and the
+outbox after stage changes. Historical imports (source=import) do not react.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
@@ -18,5 +20,10 @@ if TYPE_CHECKING:
 
 
 def on_stage_change(conn: Connection, ctx: Context, change: StageChange, actor: Actor) -> None:
-    """React to a move inside the caller's transaction."""
+    """React to a move (routing an MQL, opening and closing SLA deadlines, nurture enrolment, notifications)."""
+    return None
+
+
+def on_activities(conn: Connection, ctx: Context, person_ids: Collection[int]) -> None:
+    """React to new activities of these persons (rescoring, automatic MQL, first-touch SLAs, nurture exit)."""
     return None
