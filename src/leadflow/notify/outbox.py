@@ -1,0 +1,96 @@
+"""The transactional outbox: messages written in the same transaction as the event that causes them."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
+
+from leadflow.errors import InvalidInput
+from leadflow.store.tables import outbox
+
+if TYPE_CHECKING:
+    from leadflow.services.context import Context
+
+CHANNELS: tuple[str, ...] = ("email", "slack", "webhook")
+
+_lock = threading.Lock()
+_last_ms = 0
+_seq = 0
+
+
+def new_message_id(at_ms: int | None = None) -> str:
+    """A UUIDv7-style id: 48-bit millisecond time prefix, a counter, random tail; sorts by creation time."""
+    global _last_ms, _seq
+    with _lock:
+        ms = at_ms if at_ms is not None else time.time_ns() // 1_000_000
+        if ms <= _last_ms:
+            ms = _last_ms
+            _seq = (_seq + 1) & 0xFFF
+            if _seq == 0:
+                ms += 1
+        else:
+            _seq = int.from_bytes(os.urandom(2), "big") & 0x3FF
+        _last_ms = ms
+        seq = _seq
+    rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | seq << 64 | 0b10 << 62 | rand
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def check_channel(channel: str, recipient: str) -> None:
+    """Refuse an unknown channel or an empty recipient before anything is written."""
+    if channel not in CHANNELS:
+        raise InvalidInput(
+            f"unknown notification channel {channel!r}",
+            where="outbox.channel",
+            hint=f"use one of {', '.join(CHANNELS)}",
+        )
+    if not recipient.strip():
+        raise InvalidInput(
+            "a notification needs a recipient",
+            where="outbox.recipient",
+            hint="give an email address (email) or an http(s) URL (slack, webhook)",
+        )
+    if channel in ("slack", "webhook") and not recipient.startswith(("http://", "https://")):
+        raise InvalidInput(
+            f"the {channel} recipient must be an http(s) URL, got {recipient!r}",
+            where="outbox.recipient",
+            hint="configure the webhook URL in the settings or the playbook",
+        )
+
+
+def enqueue(
+    conn: Connection,
+    ctx: Context,
+    *,
+    event: str,
+    channel: str,
+    recipient: str,
+    subject: str | None,
+    payload: dict[str, Any],
+) -> str:
+    """Write one pending message in the caller's transaction and return its message id."""
+    check_channel(channel, recipient)
+    now = ctx.clock.now()
+    message_id = new_message_id(int(now.timestamp() * 1000))
+    conn.execute(
+        outbox.insert().values(
+            message_id=message_id,
+            event=event,
+            channel=channel,
+            recipient=recipient,
+            subject=subject,
+            payload=payload,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            locked_until=None,
+            created_at=now,
+        )
+    )
+    return message_id
