@@ -147,6 +147,7 @@ persons = Table(
     Column("created_at", UtcDateTime(), nullable=False, index=True),  # when the lead was created
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("version", Integer, nullable=False, default=1),
+    Index("ix_persons_owner_stage", "owner_id", "stage"),  # a rep's open MQLs (routing capacity, queues)
 )
 
 # When a person first and last entered each stage: makes "entered MQL in Q3" a lookup, not a scan.
@@ -284,6 +285,20 @@ assignments = Table(
     Column("method", String(30), nullable=False),  # account_owner | rule | round_robin | manual | reassign
     Column("reason", Text, nullable=False),
     Column("actor", String(320), nullable=False),
+)
+
+# Weighted round-robin state per routing pool (stride scheduling): fairness survives restarts and rep changes.
+# Row (pool, 0) is the pool's virtual clock; row ("*", rep) holds the rep's new-per-day counter; hence no FK.
+routing_turns = Table(
+    "routing_turns",
+    metadata,
+    Column("pool", String(200), primary_key=True),  # "team:sales", "team:enterprise" ...
+    Column("user_id", BigId, primary_key=True),
+    Column("pass_value", Float, nullable=False, default=0.0),  # the rep's virtual finish time
+    Column("assigned", Integer, nullable=False, default=0),  # round-robin assignments from this pool
+    Column("day", String(10)),  # the rep's local date of day_count (capacity: max new per day)
+    Column("day_count", Integer, nullable=False, default=0),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 deadlines = Table(

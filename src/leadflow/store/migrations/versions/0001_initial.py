@@ -123,6 +123,17 @@ def upgrade() -> None:
         batch_op.create_index("ix_outbox_status_next", ["status", "next_attempt_at"], unique=False)
 
     op.create_table(
+        "routing_turns",
+        sa.Column("pool", sa.String(length=200), nullable=False),
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("pass_value", sa.Float(), nullable=False),
+        sa.Column("assigned", sa.Integer(), nullable=False),
+        sa.Column("day", sa.String(length=10), nullable=True),
+        sa.Column("day_count", sa.Integer(), nullable=False),
+        sa.Column("updated_at", leadflow.store.types.UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("pool", "user_id", name=op.f("pk_routing_turns")),
+    )
+    op.create_table(
         "users",
         sa.Column(
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
@@ -353,6 +364,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_persons_account_id"), ["account_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_persons_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_persons_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index("ix_persons_owner_stage", ["owner_id", "stage"], unique=False)
         batch_op.create_index(batch_op.f("ix_persons_stage"), ["stage"], unique=False)
 
     op.create_table(
@@ -718,6 +730,7 @@ def downgrade() -> None:
     op.drop_table("activities")
     with op.batch_alter_table("persons", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_persons_stage"))
+        batch_op.drop_index("ix_persons_owner_stage")
         batch_op.drop_index(batch_op.f("ix_persons_owner_id"))
         batch_op.drop_index(batch_op.f("ix_persons_created_at"))
         batch_op.drop_index(batch_op.f("ix_persons_account_id"))
@@ -738,6 +751,7 @@ def downgrade() -> None:
 
     op.drop_table("accounts")
     op.drop_table("users")
+    op.drop_table("routing_turns")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_status_next")
 
