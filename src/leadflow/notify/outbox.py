@@ -5,17 +5,22 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select, update
 
 from leadflow.errors import InvalidInput
+from leadflow.store.engine import reading, transaction
 from leadflow.store.tables import outbox
 
 if TYPE_CHECKING:
     from leadflow.services.context import Context
 
 CHANNELS: tuple[str, ...] = ("email", "slack", "webhook")
+STATUSES: tuple[str, ...] = ("pending", "delivered", "dead")
 
 _lock = threading.Lock()
 _last_ms = 0
@@ -94,3 +99,61 @@ def enqueue(
         )
     )
     return message_id
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One outbox message as `outbox list` shows it."""
+
+    message_id: str
+    event: str
+    channel: str
+    recipient: str
+    subject: str | None
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    locked_until: datetime | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+def list_messages(ctx: Context, *, status: str | None = None, limit: int = 50) -> list[OutboxEntry]:
+    """The newest messages, optionally of one status (pending, delivered, dead)."""
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(
+            f"unknown outbox status {status!r}", where="--status", hint=f"use {', '.join(STATUSES)}"
+        )
+    cols = [outbox.c[name] for name in OutboxEntry.__dataclass_fields__]
+    query = select(*cols).order_by(outbox.c.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(outbox.c.status == status)
+    with reading(ctx.engine) as conn:
+        return [OutboxEntry(*row) for row in conn.execute(query)]
+
+
+def count_by_status(ctx: Context) -> dict[str, int]:
+    """How many messages are pending, delivered and dead."""
+    with reading(ctx.engine) as conn:
+        rows = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).all()
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update({str(status): int(n) for status, n in rows})
+    return counts
+
+
+def retry(ctx: Context, message_ids: Sequence[str] = (), *, all_dead: bool = False) -> int:
+    """Give dead messages (the given ids, or every dead one) a fresh set of tries, due now."""
+    if not message_ids and not all_dead:
+        raise InvalidInput(
+            "nothing to retry", where="outbox retry", hint="name message ids or pass --all-dead"
+        )
+    query = update(outbox).where(outbox.c.status == "dead")
+    if not all_dead:
+        query = query.where(outbox.c.message_id.in_(list(message_ids)))
+    now = ctx.clock.now()
+    with transaction(ctx.engine) as conn:
+        done = conn.execute(
+            query.values(status="pending", attempts=0, next_attempt_at=now, locked_until=None)
+        )
+        return int(done.rowcount)
