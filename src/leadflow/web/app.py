@@ -1,0 +1,99 @@
+"""The FastAPI app factory: pages and API routers are discovered, errors become clear pages or JSON."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import leadflow.web.api
+import leadflow.web.pages
+from leadflow.errors import LeadflowError
+from leadflow.services.context import Context
+from leadflow.web.deps import LoginRequired
+from leadflow.web.render import render
+from leadflow.web.session import SessionCodec
+
+
+def _routers(package: Any) -> list[Any]:
+    found = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        if hasattr(module, "router"):
+            found.append(module.router)
+    return found
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = None) -> FastAPI:
+    """A LeadFlow web app over one context; `worker` (optional) runs beside it for the app's lifetime."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    app = FastAPI(
+        title="LeadFlow API",
+        version="1",
+        description="One agreement, one flow, one set of numbers for B2B marketing and sales.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/v1/openapi.json",
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    app.state.sessions = SessionCodec(secret)
+    app.state.demo = demo
+    app.state.cookie_secure = not demo
+    app.mount("/static", StaticFiles(directory=str(resources.files("leadflow.web").joinpath("static"))), name="static")
+    for router in _routers(leadflow.web.pages) + _routers(leadflow.web.api):
+        app.include_router(router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(LeadflowError)
+    async def _leadflow_error(request: Request, exc: LeadflowError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"error": exc.to_dict()}, status_code=exc.http_status)
+        return render(request, "error.html", {"error": exc}, status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        first = problems[0] if problems else {"field": "", "message": "invalid request"}
+        body = {"error": {"code": "LF050", "message": f"{first['field']}: {first['message']}", "where": first["field"],
+                          "hint": "fix the named field and send again", "problems": problems}}
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request):
+            return JSONResponse({"error": {"code": f"HTTP{exc.status_code}", "message": str(exc.detail), "where": request.url.path,
+                                           "hint": "see /api/docs"}}, status_code=exc.status_code)
+        error = LeadflowError(str(exc.detail), where=request.url.path)
+        return render(request, "error.html", {"error": error}, status_code=exc.status_code)
+
+    return app
