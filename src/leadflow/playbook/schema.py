@@ -139,14 +139,26 @@ class Scoring(Strict):
     engagement: Engagement = Field(default_factory=Engagement)
     grades: Grades = Field(default_factory=Grades)
     mql_rule: str = "fit_grade >= 'B' and engagement >= 40"
+    mql_stage: str = Field("mql", description="The stage a person enters automatically on meeting the MQL rule.")
     recycle_cool_down: Duration = "30d"
     free_mail_domains: StrList = Field(default_factory=list)
 
 
+ROUTING_KEYS = ("segment", "country", "region", "persona", "product", "industry", "source_channel")
+
+
 class RoutingRule(Strict):
     when: dict[str, Any]
-    to: str
+    to: str = Field(pattern=r"^(team|user):\S+$", description="team:<sales_team> or user:<email>")
     label: str | None = None
+
+    @field_validator("when")
+    @classmethod
+    def _keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(value) - set(ROUTING_KEYS))
+        if unknown:
+            raise ValueError(f"routing rules match on {', '.join(ROUTING_KEYS)}; not on {', '.join(unknown)}")
+        return value
 
 
 class RoundRobin(Strict):
