@@ -1,0 +1,106 @@
+"""The shared relations every metric starts from: person dimensions and when each funnel stage was reached."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import ibis
+import ibis.expr.types as ir
+
+from leadflow.analytics.engines import Backend
+from leadflow.analytics.filters import DIMENSIONS, NONE_LABEL, Filters, Period
+
+MINUTE = 60
+
+
+def funnel_stages(b: Backend) -> list[str]:
+    """The demand waterfall in order (lead ... customer)."""
+    return b.playbook.funnel_stages()
+
+
+def won_stage(b: Backend) -> str:
+    """The last funnel stage: reaching it means the deal was won."""
+    return funnel_stages(b)[-1]
+
+
+def ts(value: datetime) -> ir.TimestampScalar:
+    """A naive-UTC timestamp literal."""
+    return ibis.timestamp(value.replace(tzinfo=None, microsecond=0))
+
+
+def within(col: ir.TimestampValue, period: Period) -> ir.BooleanValue:
+    """col in [period.start, period.end)."""
+    return (col >= ts(period.start)) & (col < ts(period.end))
+
+
+def minutes_between(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.IntegerValue:
+    """Whole minutes from start to end (durations are measured to the minute on every engine)."""
+    return (end.epoch_seconds() - start.epoch_seconds()) // MINUTE
+
+
+def person_dims(b: Backend, f: Filters) -> ir.Table:
+    """One row per person: id, created_at, stage, stage_entered_at, sourced_by and the filtered dimensions."""
+    p = b.table("persons")
+    a = b.table("accounts").select(a_id="id", a_segment="segment")
+    c = b.table("campaigns").select(c_id="id", c_name="name")
+    u = b.table("users").select(u_id="id", u_email="email")
+    sc = b.table("stage_changes")
+    created = (
+        sc.filter(sc.from_stage.isnull())
+        .group_by(pv_person="person_id")
+        .agg(pv_version=sc.playbook_version.max())
+    )
+    j = (
+        p.left_join(a, p.account_id == a.a_id)
+        .left_join(c, p.source_campaign_id == c.c_id)
+        .left_join(u, p.owner_id == u.u_id)
+        .left_join(created, p.id == created.pv_person)
+    )
+    dims = j.select(
+        person_id=j.id,
+        created_at=j.created_at,
+        stage=j.stage,
+        stage_entered_at=j.stage_entered_at,
+        account_id=j.account_id,
+        sourced_by=j.sourced_by.fill_null(NONE_LABEL),
+        segment=j.a_segment.fill_null(NONE_LABEL),
+        persona=j.persona.fill_null(NONE_LABEL),
+        channel=j.source_channel.fill_null(NONE_LABEL),
+        campaign=j.c_name.fill_null(NONE_LABEL),
+        rep=j.u_email.fill_null(NONE_LABEL),
+        playbook_version=j.pv_version.fill_null(NONE_LABEL),
+    )
+    for name, value in f.person_filters().items():
+        dims = dims.filter(dims[name] == value)
+    return dims
+
+
+def reach(b: Backend, f: Filters) -> ir.Table:
+    """Person dims plus, per funnel stage s, reach_<s> (first time at s or any later stage) and first_<s>.
+
+    A person who jumped over a stage (Lead -> SQL) passed it at the jump: reach_mql = reach_sal = the SQL
+    entry, and first_mql (a real entry) stays null -- the skipped flag of stage_changes, derived per stage.
+    """
+    stages = funnel_stages(b)
+    sc = b.table("stage_changes")
+    sc = sc.filter(sc.to_stage.isin(stages))
+    rank = sc.to_stage.cases(*[(s, i) for i, s in enumerate(stages)])
+    sc = sc.mutate(rank=rank)
+    aggs: dict[str, ir.Value] = {}
+    for i, s in enumerate(stages):
+        aggs[f"reach_{s}"] = sc.at.min(where=sc["rank"] >= i)
+        aggs[f"first_{s}"] = sc.at.min(where=sc["rank"] == i)
+    per_person = sc.group_by(r_person="person_id").agg(**aggs)
+    dims = person_dims(b, f)
+    j = dims.inner_join(per_person, dims.person_id == per_person.r_person)
+    return j.drop("r_person")
+
+
+def group_keys(f: Filters) -> list[str]:
+    """The breakdown columns of a result, in order."""
+    return list(f.breakdown)
+
+
+def dims_only(table: ir.Table) -> list[str]:
+    """The dimension columns present in a table."""
+    return [name for name in DIMENSIONS if name in table.columns]
