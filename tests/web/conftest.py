@@ -10,10 +10,18 @@ from fastapi.testclient import TestClient
 
 from leadflow.playbook.schema import ROLES
 from leadflow.services.context import Context
-from leadflow.services.users import create_user
+from leadflow.services.users import create_user, hash_password
 from leadflow.web.app import create_app
 
 PASSWORD = "correct-horse-9"
+_HASH: list[str] = []
+
+
+def password_hash() -> str:
+    """One argon2 hash of PASSWORD per test process (hashing is deliberately slow)."""
+    if not _HASH:
+        _HASH.append(hash_password(PASSWORD))
+    return _HASH[0]
 
 
 @pytest.fixture
@@ -21,7 +29,7 @@ def web_ctx(ctx: Context) -> Context:
     """The store with one user per role: <role>@acme.test / PASSWORD."""
     for role in ROLES:
         create_user(ctx, {"email": f"{role}@acme.test", "name": role.replace("_", " ").title(), "role": role,
-                          "password": PASSWORD, "sales_team": "inside_sales" if role == "sales" else None})
+                          "password_hash": password_hash(), "sales_team": "inside_sales" if role == "sales" else None})
     return ctx
 
 
