@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from leadflow.domain.lifecycle import Actor
+from leadflow.services import handoff_reactions
 from leadflow.store.history import StageChange
 
 if TYPE_CHECKING:
@@ -21,9 +22,9 @@ if TYPE_CHECKING:
 
 def on_stage_change(conn: Connection, ctx: Context, change: StageChange, actor: Actor) -> None:
     """React to a move (routing an MQL, opening and closing SLA deadlines, nurture enrolment, notifications)."""
-    return None
+    handoff_reactions.on_stage_change(conn, ctx, change, actor)
 
 
 def on_activities(conn: Connection, ctx: Context, person_ids: Collection[int]) -> None:
     """React to new activities of these persons (rescoring, automatic MQL, first-touch SLAs, nurture exit)."""
-    return None
+    handoff_reactions.on_activities(conn, ctx, person_ids)

@@ -1,0 +1,461 @@
+"""SLA clocks on both sides: deadlines opened and closed by the flow, swept by the worker, breaches escalated.
+
+A deadline row is `open` until the promise is kept (`met`), becomes moot (`cancelled`) or its due time
+passes (`breached`, counted in breach_count). SLAs with `reassign_after_breaches: N` re-arm a breached
+deadline for another window and, at the N-th breach, route the person to another rep.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, and_, case, exists, func, insert, select, update
+
+from leadflow.domain.business_time import BusinessCalendar
+from leadflow.domain.deadlines import (
+    MET_BY_LEAVING,
+    OPENED_ON_ENTRY,
+    OWNER_MEASURES,
+    due_at,
+    owner_calendar,
+    sla_by_id,
+)
+from leadflow.playbook.schema import Sla
+from leadflow.services import notices
+from leadflow.services.worker import Job
+from leadflow.store.engine import transaction
+from leadflow.store.tables import activities, deadlines, nurture_enrollments, persons, users
+
+if TYPE_CHECKING:
+    from leadflow.services.context import Context
+
+_LIVE = ("open", "breached")  # rows not yet closed may be in either status
+
+
+def calendar_for(conn: Connection, ctx: Context, sla: Sla, owner_id: int | None) -> BusinessCalendar:
+    """The owner's business hours (time zone, days, hours from users) over the SLA's calendar and holidays."""
+    pb = ctx.playbook.model
+    base = pb.calendars.get(sla.calendar) or next(iter(pb.calendars.values()))
+    if owner_id is None or sla.measure not in OWNER_MEASURES:
+        return owner_calendar(base, name=sla.calendar)
+    user = conn.execute(
+        select(users.c.timezone, users.c.work_days, users.c.work_start, users.c.work_end).where(
+            users.c.id == owner_id
+        )
+    ).first()
+    if user is None:
+        return owner_calendar(base, name=sla.calendar)
+    return owner_calendar(
+        base,
+        name=sla.calendar,
+        timezone=user.timezone,
+        work_days=user.work_days,
+        work_start=user.work_start,
+        work_end=user.work_end,
+    )
+
+
+def open_deadline_in(
+    conn: Connection,
+    ctx: Context,
+    sla: Sla,
+    person_id: int,
+    owner_id: int | None,
+    *,
+    started_at: datetime,
+    closed: bool = False,
+) -> int:
+    """Insert a deadline for one SLA (already met when `closed`, e.g. routed in the same move)."""
+    due = due_at(calendar_for(conn, ctx, sla, owner_id), started_at, sla.within)
+    return int(
+        conn.execute(
+            insert(deadlines)
+            .values(
+                person_id=person_id,
+                sla_id=sla.id,
+                team=sla.team,
+                owner_id=owner_id,
+                stage=sla.stage,
+                started_at=started_at,
+                due_at=due,
+                status="met" if closed else "open",
+                closed_at=started_at if closed else None,
+                breach_count=0,
+                playbook_version=ctx.playbook.version,
+            )
+            .returning(deadlines.c.id)
+        ).scalar_one()
+    )
+
+
+def _sla_ids(
+    ctx: Context,
+    *,
+    measure: str | Collection[str] | None = None,
+    stage: str | None = None,
+    exclude_measures: Collection[str] = (),
+) -> list[str]:
+    measures = {measure} if isinstance(measure, str) else (set(measure) if measure is not None else None)
+    return [
+        s.id
+        for s in ctx.playbook.model.slas
+        if (measures is None or s.measure in measures)
+        and (stage is None or s.stage == stage)
+        and s.measure not in exclude_measures
+    ]
+
+
+def _close(
+    conn: Connection,
+    person_ids: Collection[int],
+    sla_ids: Sequence[str],
+    outcome: str,
+    now: datetime,
+    owner_not: int | None = None,
+) -> int:
+    if not sla_ids or not person_ids:
+        return 0
+    cond = and_(
+        deadlines.c.person_id.in_(list(person_ids)),
+        deadlines.c.sla_id.in_(list(sla_ids)),
+        deadlines.c.status.in_(_LIVE),
+        deadlines.c.closed_at.is_(None),
+    )
+    if owner_not is not None:
+        cond = and_(cond, deadlines.c.owner_id.is_distinct_from(owner_not))
+    done = conn.execute(
+        update(deadlines)
+        .where(cond)
+        .values(status=case((deadlines.c.status == "open", outcome), else_=deadlines.c.status), closed_at=now)
+    )
+    return int(done.rowcount or 0)
+
+
+def close_deadlines_in(
+    conn: Connection,
+    ctx: Context,
+    person_id: int,
+    *,
+    sla_measure: str | None = None,
+    sla_id: str | None = None,
+    outcome: str = "met",
+    at: datetime | None = None,
+) -> int:
+    """Close a person's live deadlines of one measure (e.g. 'nurture') or one SLA id; returns the count.
+
+    Open rows become `outcome` (met or cancelled); already breached rows keep their status and get closed_at.
+    """
+    ids = [sla_id] if sla_id else _sla_ids(ctx, measure=sla_measure)
+    return _close(conn, [person_id], ids, outcome, at or ctx.clock.now())
+
+
+def _has_live(conn: Connection, person_id: int, sla_id: str) -> bool:
+    return (
+        conn.execute(
+            select(deadlines.c.id)
+            .where(
+                deadlines.c.person_id == person_id,
+                deadlines.c.sla_id == sla_id,
+                deadlines.c.status.in_(_LIVE),
+                deadlines.c.closed_at.is_(None),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def on_stage_change_in(
+    conn: Connection, ctx: Context, person_id: int, from_stage: str | None, to_stage: str, at: datetime
+) -> None:
+    """Close the deadlines of the stage left, open those of the stage entered (after routing ran)."""
+    pb = ctx.playbook.model
+    if from_stage is not None:
+        left = [s for s in pb.slas if s.stage == from_stage and s.measure != "feedback"]
+        _close(conn, [person_id], [s.id for s in left if s.measure in MET_BY_LEAVING], "met", at)
+        _close(conn, [person_id], [s.id for s in left if s.measure not in MET_BY_LEAVING], "cancelled", at)
+    entered = [s for s in pb.slas if s.stage == to_stage and s.measure in OPENED_ON_ENTRY]
+    if not entered:
+        return
+    owner_id = conn.execute(select(persons.c.owner_id).where(persons.c.id == person_id)).scalar_one_or_none()
+    for sla in entered:
+        if sla.measure == "routing":
+            # routed by this very move: the promise is kept at once, and the report counts it
+            open_deadline_in(conn, ctx, sla, person_id, None, started_at=at, closed=owner_id is not None)
+        elif sla.measure in OWNER_MEASURES:
+            if owner_id is not None and not _has_live(conn, person_id, sla.id):
+                open_deadline_in(conn, ctx, sla, person_id, owner_id, started_at=at)
+        elif sla.measure == "nurture":
+            enrolled = (
+                conn.execute(
+                    select(nurture_enrollments.c.id)
+                    .where(
+                        nurture_enrollments.c.person_id == person_id,
+                        nurture_enrollments.c.enrolled_at >= at,
+                        nurture_enrollments.c.status == "active",
+                    )
+                    .limit(1)
+                ).first()
+                is not None
+            )
+            open_deadline_in(conn, ctx, sla, person_id, None, started_at=at, closed=enrolled)
+
+
+def on_assigned_in(
+    conn: Connection,
+    ctx: Context,
+    person_id: int,
+    stage: str,
+    owner_id: int,
+    previous: int | None,
+    *,
+    at: datetime,
+    handover: str = "cancelled",
+) -> None:
+    """A new owner: the routing promise is met, the old owner's clocks end, the new owner's start now."""
+    _close(conn, [person_id], _sla_ids(ctx, measure="routing"), "met", at)
+    for sla in ctx.playbook.model.slas:
+        if sla.stage != stage or sla.measure not in OWNER_MEASURES:
+            continue
+        if sla.measure == "progress":  # the deal's clock does not restart with a new owner
+            conn.execute(
+                update(deadlines)
+                .where(
+                    deadlines.c.person_id == person_id,
+                    deadlines.c.sla_id == sla.id,
+                    deadlines.c.closed_at.is_(None),
+                )
+                .values(owner_id=owner_id)
+            )
+            continue
+        _close(conn, [person_id], [sla.id], handover, at, owner_not=owner_id)
+        if not _has_live(conn, person_id, sla.id):
+            open_deadline_in(conn, ctx, sla, person_id, owner_id, started_at=at)
+
+
+def first_touch_in(conn: Connection, ctx: Context, person_ids: Collection[int]) -> int:
+    """Meet first-touch deadlines of these persons that now have a qualifying activity (call, email...)."""
+    done = 0
+    now = ctx.clock.now()
+    for sla in ctx.playbook.model.slas:
+        if sla.measure != "first_touch" or not sla.satisfied_by or not person_ids:
+            continue
+        touched = exists().where(
+            activities.c.person_id == deadlines.c.person_id,
+            activities.c.type.in_(sla.satisfied_by),
+            activities.c.occurred_at >= deadlines.c.started_at,
+        )
+        result = conn.execute(
+            update(deadlines)
+            .where(
+                deadlines.c.person_id.in_(list(person_ids)),
+                deadlines.c.sla_id == sla.id,
+                deadlines.c.status.in_(_LIVE),
+                deadlines.c.closed_at.is_(None),
+                touched,
+            )
+            .values(
+                status=case((deadlines.c.status == "open", "met"), else_=deadlines.c.status), closed_at=now
+            )
+        )
+        done += int(result.rowcount or 0)
+    return done
+
+
+def open_feedback_deadlines_in(conn: Connection, ctx: Context, person_id: int, at: datetime) -> None:
+    """A disputed rejection starts the `feedback` SLAs (marketing answers within the agreed time)."""
+    for sla in ctx.playbook.model.slas:
+        if sla.measure == "feedback":
+            open_deadline_in(conn, ctx, sla, person_id, None, started_at=at)
+
+
+@dataclass
+class SweepResult:
+    """What one SLA sweep did."""
+
+    breached: int = 0
+    rearmed: int = 0
+    reassigned: int = 0
+    notified: int = 0
+    by_sla: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready summary for the worker log."""
+        return {
+            "breached": self.breached,
+            "rearmed": self.rearmed,
+            "reassigned": self.reassigned,
+            "notified": self.notified,
+            "by_sla": dict(self.by_sla),
+        }
+
+
+def sweep_in(conn: Connection, ctx: Context, now: datetime) -> SweepResult:
+    """Breach every open deadline due at or before now (one set-based UPDATE), then escalate in bulk."""
+    from leadflow.services.routing import route_in
+
+    rows = conn.execute(
+        update(deadlines)
+        .where(deadlines.c.status == "open", deadlines.c.due_at <= now)
+        .values(
+            status="breached",
+            breached_at=func.coalesce(deadlines.c.breached_at, now),
+            breach_count=deadlines.c.breach_count + 1,
+        )
+        .returning(
+            deadlines.c.id,
+            deadlines.c.person_id,
+            deadlines.c.sla_id,
+            deadlines.c.owner_id,
+            deadlines.c.breach_count,
+            deadlines.c.team,
+            deadlines.c.due_at,
+        )
+    ).all()
+    result = SweepResult(breached=len(rows))
+    if not rows:
+        return result
+    slas = sla_by_id(ctx.playbook.model)
+    rearm: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    moved: dict[int, int] = {}
+    for row in rows:
+        result.by_sla[row.sla_id] = result.by_sla.get(row.sla_id, 0) + 1
+        sla = slas.get(row.sla_id)
+        if sla is None or sla.reassign_after_breaches is None:
+            continue
+        if row.breach_count >= sla.reassign_after_breaches and row.owner_id is not None:
+            done = route_in(
+                conn,
+                ctx,
+                row.person_id,
+                exclude={row.owner_id},
+                at=now,
+                method="reassign",
+                handover="breached",
+            )
+            if done is not None:
+                moved[row.person_id] = done.user_id
+                result.reassigned += 1
+                continue
+        rearm[(row.sla_id, row.owner_id)].append(row.id)
+    for (sla_id, owner_id), ids in rearm.items():
+        due = due_at(calendar_for(conn, ctx, slas[sla_id], owner_id), now, slas[sla_id].within)
+        for start in range(0, len(ids), 500):
+            conn.execute(
+                update(deadlines)
+                .where(deadlines.c.id.in_(ids[start : start + 500]))
+                .values(status="open", due_at=due)
+            )
+        result.rearmed += len(ids)
+    result.notified = _notify_breaches(conn, ctx, rows, slas, moved, now)
+    return result
+
+
+def _notify_breaches(
+    conn: Connection,
+    ctx: Context,
+    rows: Sequence[Any],
+    slas: dict[str, Sla],
+    moved: dict[int, int],
+    now: datetime,
+) -> int:
+    contacts = notices.contacts_in(conn, {r.owner_id for r in rows})
+    contacts |= notices.contacts_in(conn, {c.manager_id for c in contacts.values()})
+    leads = {team: notices.team_leads_in(conn, team) for team in {r.team for r in rows if r.owner_id is None}}
+    emails: dict[int, str | None] = {}
+    ids = sorted({r.person_id for r in rows})
+    for start in range(0, len(ids), 500):
+        emails.update(
+            conn.execute(
+                select(persons.c.id, persons.c.email).where(persons.c.id.in_(ids[start : start + 500]))
+            ).tuples()
+        )
+    sent = 0
+    for row in rows:
+        sla = slas.get(row.sla_id)
+        owner = contacts.get(row.owner_id) if row.owner_id is not None else None
+        recipients: list[str] = []
+        if owner is not None:
+            recipients.append(owner.email)
+            manager = contacts.get(owner.manager_id) if owner.manager_id is not None else None
+            if manager is not None and (sla is None or sla.escalate_to == "manager"):
+                recipients.append(manager.email)
+        else:
+            recipients += leads.get(row.team, [])
+        who = emails.get(row.person_id) or f"person {row.person_id}"
+        sent += notices.send_in(
+            conn,
+            ctx,
+            event="sla.breached",
+            recipients=recipients,
+            subject=f"SLA {row.sla_id} breached for {who}",
+            payload={
+                "deadline_id": row.id,
+                "person_id": row.person_id,
+                "person": who,
+                "sla_id": row.sla_id,
+                "team": row.team,
+                "owner_id": row.owner_id,
+                "breach_count": row.breach_count,
+                "due_at": row.due_at.isoformat(),
+                "breached_at": now.isoformat(),
+                "reassigned_to": moved.get(row.person_id),
+            },
+        )
+    return sent
+
+
+def sweep(ctx: Context) -> SweepResult:
+    """The worker job: breach what is due now, in one transaction."""
+    with transaction(ctx.engine) as conn:
+        return sweep_in(conn, ctx, ctx.clock.now())
+
+
+def route_pending(ctx: Context, limit: int = 500) -> dict[str, object]:
+    """The worker job: try again to route MQLs that found no eligible rep (their routing deadline is live)."""
+    from leadflow.services.routing import route_in
+
+    routing = _sla_ids(ctx, measure="routing")
+    if not routing:
+        return {"pending": 0, "routed": 0}
+    with transaction(ctx.engine) as conn:
+        pending = (
+            conn.execute(
+                select(deadlines.c.person_id)
+                .join(persons, persons.c.id == deadlines.c.person_id)
+                .where(
+                    deadlines.c.sla_id.in_(routing),
+                    deadlines.c.status.in_(_LIVE),
+                    deadlines.c.closed_at.is_(None),
+                    persons.c.owner_id.is_(None),
+                )
+                .distinct()
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
+        routed = sum(1 for pid in pending if route_in(conn, ctx, int(pid)) is not None)
+    return {"pending": len(pending), "routed": routed}
+
+
+def worker_jobs() -> list[Job]:
+    """The SLA jobs the worker runs: retry routing, then sweep due deadlines."""
+    return [
+        Job(
+            "route_pending",
+            lambda ctx: route_pending(ctx),
+            timedelta(minutes=1),
+            "route MQLs that found no eligible rep earlier",
+        ),
+        Job(
+            "sla_sweep",
+            lambda ctx: sweep(ctx).as_dict(),
+            timedelta(minutes=1),
+            "breach due deadlines, notify owners and managers, reassign after repeated breaches",
+        ),
+    ]
