@@ -34,7 +34,9 @@ def find_person(conn: Connection, key: str | int) -> PersonRef:
     """Look a person up by id, email (any case) or external id; NotFound says what was tried."""
     cols = (persons.c.id, persons.c.email, persons.c.stage, persons.c.stage_entered_at, persons.c.version,
             persons.c.owner_id)
-    if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+    if isinstance(key, int) or (isinstance(key, str) and key.isascii() and key.isdigit()):
+        if int(key) > 2**63 - 1:
+            raise NotFound(f"no person {key!r}", where="person", hint="search by email, id or external id")
         cond = persons.c.id == int(key)
     else:
         text = key.strip()

@@ -67,6 +67,17 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
     for router in _routers(leadflow.web.pages) + _routers(leadflow.web.api):
         app.include_router(router)
 
+    @app.middleware("http")
+    async def _refuse_nul(request: Request, call_next: Any) -> Response:
+        # No database stores NUL in text; refuse it at the door instead of failing deep inside with a 500.
+        raw = request.url.path + "?" + request.url.query
+        if "%00" in raw or "\x00" in raw:
+            body = {"error": {"code": "LF050", "message": "the address contains a NUL character", "where": "url",
+                              "hint": "remove %00 from the path or query"}}
+            return JSONResponse(body, status_code=422)
+        response: Response = await call_next(request)
+        return response
+
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
