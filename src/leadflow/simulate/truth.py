@@ -1,0 +1,168 @@
+"""The ground truth the simulator used, written to ground_truth.json so analytics can be tested against it."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from leadflow.simulate.config import CHANNELS, SEGMENTS, TRANSITIONS, SimConfig
+from leadflow.simulate.funnel import LEAD, MQL, OPP, RECYCLED, SAL, SQL
+
+FROM_STAGE = {
+    "lead_mql": LEAD,
+    "mql_sal": MQL,
+    "sal_sql": SAL,
+    "sql_opportunity": SQL,
+    "opportunity_customer": OPP,
+    "recycled_mql": RECYCLED,
+    "lead_sal": LEAD,
+}
+TO_STAGE = {
+    "lead_mql": "mql",
+    "mql_sal": "sal",
+    "sal_sql": "sql",
+    "sql_opportunity": "opportunity",
+    "opportunity_customer": "customer",
+    "recycled_mql": "mql",
+    "lead_sal": "sal",
+}
+
+
+def assist_factor(cfg: SimConfig) -> float:
+    """E[product of assist lifts]: the assists are independent draws, so this is exact."""
+    p = cfg.params
+    return math.prod(1 - p.assist_share[c] + p.assist_share[c] * p.assist_lift[c] for c in p.assist_share)
+
+
+def cell_rate(cfg: SimConfig, name: str, s: int, c: int) -> float:
+    """The probability of the transition for segment s and source channel c (marginal over assists)."""
+    p = cfg.params
+    base = p.base_rate[name][s]
+    channel = CHANNELS[c]
+    if name == "lead_mql":
+        return min(base * p.channel_mql_effect[channel], p.max_rate) * assist_factor(cfg)
+    if name == "lead_sal":
+        return base if channel == "outbound" else 0.0
+    if name == "recycled_mql":
+        return base
+    return min(base * p.channel_downstream_effect[channel], p.max_rate)
+
+
+def cell_median_days(cfg: SimConfig, name: str, s: int, c: int) -> float:
+    """The median days from entering the from-stage to the decision, for segment s and channel c."""
+    if name == "recycled_mql":
+        return cfg.params.median_days[name][s]
+    return cfg.params.median_days[name][s] * cfg.params.channel_speed[CHANNELS[c]]
+
+
+def max_days(cfg: SimConfig, name: str) -> float:
+    """The longest possible wait for the decision (draws are clipped): cohorts older than this are complete."""
+    p = cfg.params
+    factor = math.exp(p.sigma * p.clip_z)
+    if name == "recycled_mql":
+        return max(p.cool_down_days + (m - p.cool_down_days) * factor for m in p.median_days[name])
+    return max(cell_median_days(cfg, name, s, c) for s in range(3) for c in range(len(CHANNELS))) * factor
+
+
+def ground_truth(
+    cfg: SimConfig,
+    log: dict[str, np.ndarray],
+    seg: np.ndarray,
+    channel: np.ndarray,
+    realised: dict[str, Any],
+    playbook_version: str,
+) -> dict[str, Any]:
+    """Everything the simulation was built from, plus the realised counts."""
+    p = cfg.params
+    rates: dict[str, Any] = {}
+    medians: dict[str, Any] = {}
+    expected: dict[str, Any] = {}
+    to_code = log["to"]
+    for name in TRANSITIONS:
+        rates[name] = {
+            SEGMENTS[s]: {CHANNELS[c]: round(cell_rate(cfg, name, s, c), 6) for c in range(len(CHANNELS))}
+            for s in range(3)
+        }
+        medians[name] = {
+            SEGMENTS[s]: {
+                CHANNELS[c]: round(cell_median_days(cfg, name, s, c), 4) for c in range(len(CHANNELS))
+            }
+            for s in range(3)
+        }
+        # the rate a large sample of this run converges to: cell rates averaged over the actual entries
+        entries = log["person"][to_code == FROM_STAGE[name]]
+        if name == "lead_mql":
+            entries = entries[channel[entries] != CHANNELS.index("outbound")]
+        if name == "lead_sal":
+            entries = entries[channel[entries] == CHANNELS.index("outbound")]
+        table = np.array([[cell_rate(cfg, name, s, c) for c in range(len(CHANNELS))] for s in range(3)])
+        cell = table[seg[entries], channel[entries]]
+        expected[name] = {
+            SEGMENTS[s]: round(float(cell[seg[entries] == s].mean()), 6)
+            if (seg[entries] == s).any()
+            else None
+            for s in range(3)
+        }
+        expected[name]["all"] = round(float(cell.mean()), 6) if len(cell) else None
+    return {
+        "seed": cfg.seed,
+        "people": cfg.people,
+        "start": cfg.start.isoformat(),
+        "end": cfg.end.isoformat(),
+        "now": cfg.end.isoformat(),
+        "playbook_version": playbook_version,
+        "notes": [
+            "Use `end` as 'now': people still in mql/sal/sql/opportunity at the end are in flight (censored).",
+            "rates[t][segment][channel] = P(eventually making transition t | entered its from-stage), by the "
+            "person's segment and source channel. Decisions are independent of durations.",
+            "lead_mql applies to marketing-sourced persons who are not students (students never reach MQL; "
+            "expected_rate includes them at 0). lead_sal (prospect) applies to outbound persons only.",
+            "A decision falls median_days after entering the from-stage (lognormal, sigma, clipped at clip_z "
+            "sigmas); measure rates on cohorts that entered at least max_days before `end`.",
+            "Those who do not advance from mql/sal/sql are disqualified with disqualify_share[segment], else "
+            "recycled; lost opportunities are recycled with a lost reason. recycled_mql waits the cool-down.",
+            "lead_mql is multiplied by assist_lift for each assist touch (independent, assist_share); rates "
+            "given are the average over assists (factor assist_factor).",
+        ],
+        "transitions": {
+            t: {
+                "from": ["lead", "mql", "sal", "sql", "opportunity", "customer", "recycled"][FROM_STAGE[t]],
+                "to": TO_STAGE[t],
+            }
+            for t in TRANSITIONS
+        },
+        "rates": rates,
+        "expected_rate": expected,
+        "median_days": medians,
+        "max_days": {t: round(max_days(cfg, t), 3) for t in TRANSITIONS},
+        "duration_model": {
+            "distribution": "lognormal",
+            "sigma": p.sigma,
+            "clip_z": p.clip_z,
+            "cool_down_days": p.cool_down_days,
+        },
+        "disqualify_share": dict(zip(SEGMENTS, p.disqualify_share, strict=True)),
+        "deal_size": {
+            SEGMENTS[s]: {
+                "median": p.deal_median[s],
+                "sigma": p.deal_sigma,
+                "mean": round(p.deal_median[s] * math.exp(p.deal_sigma**2 / 2), 2),
+            }
+            for s in range(3)
+        },
+        "channel_effects": {
+            "lead_mql_multiplier": dict(p.channel_mql_effect),
+            "downstream_multiplier": dict(p.channel_downstream_effect),
+            "speed_multiplier": dict(p.channel_speed),
+            "assist_share": dict(p.assist_share),
+            "assist_lift": dict(p.assist_lift),
+            "assist_factor": round(assist_factor(cfg), 6),
+            "source_mix": dict(p.source_mix),
+            "cost_per_lead": dict(p.cost_per_lead),
+        },
+        "student_share": p.student_share,
+        "student_disqualify_rate": p.student_disqualify_rate,
+        "realised": realised,
+    }
