@@ -104,3 +104,22 @@ def group_keys(f: Filters) -> list[str]:
 def dims_only(table: ir.Table) -> list[str]:
     """The dimension columns present in a table."""
     return [name for name in DIMENSIONS if name in table.columns]
+
+
+def opportunity_facts(b: Backend, f: Filters) -> ir.Table:
+    """One row per opportunity with the converted person's dimensions; segment from the deal's account first."""
+    o = b.table("opportunities")
+    a = b.table("accounts").select(oa_id="id", oa_segment="segment")
+    d = person_dims(b, Filters(f.period, f.as_of))
+    d = d.select(d_person="person_id", d_sourced_by="sourced_by", d_segment="segment",
+                 **{f"d_{n}": n for n in DIMENSIONS if n != "segment"})
+    j = o.left_join(a, o.account_id == a.oa_id).left_join(d, o.person_id == d.d_person)
+    facts = j.select(
+        opp_id=j.id, person_id=j.person_id, created_at=j.created_at, closed_at=j.closed_at, status=j.status,
+        amount=j.amount.fill_null(0.0), sourced_by=j.sourced_by.fill_null(j.d_sourced_by.fill_null(NONE_LABEL)),
+        segment=j.oa_segment.fill_null(j.d_segment.fill_null(NONE_LABEL)),
+        **{n: j[f"d_{n}"].fill_null(NONE_LABEL) for n in DIMENSIONS if n != "segment"},
+    )
+    for name, value in f.person_filters().items():
+        facts = facts.filter(facts[name] == value)
+    return facts

@@ -1,0 +1,221 @@
+"""Revenue sourcing (marketing/sales-sourced, marketing-influenced) and attribution of milestones to touches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from leadflow.analytics.engines import Backend
+from leadflow.analytics.filters import NONE_LABEL, Filters
+from leadflow.analytics.milestones import group_keys, opportunity_facts, reach, ts, within
+from leadflow.domain.attribution import (
+    RULE_MODELS,
+    Attribution,
+    Journey,
+    Touch,
+    aggregate_paths,
+    attribute,
+    journey_rows,
+    markov_attribution,
+    shapley_attribution,
+)
+from leadflow.errors import InvalidInput
+
+Milestone = Literal["lead_created", "mql", "opportunity_created", "won"]
+MILESTONES: tuple[str, ...] = ("lead_created", "mql", "opportunity_created", "won")
+DATA_DRIVEN = ("markov_1", "markov_2", "markov_3", "shapley")
+DEFAULT_MODELS = (*RULE_MODELS, "markov_1", "markov_2", "shapley")
+SOURCING = ("marketing_sourced", "sales_sourced", "unknown_sourced", "total", "marketing_influenced")
+
+
+def influenced_expr(b: Backend, f: Filters) -> ir.Table:
+    """Opportunities with a marketing touch (an activity not done by a rep) by any contact before creation."""
+    o = opportunity_facts(b, f)
+    links = o.select(l_opp="opp_id", l_person="person_id", l_at="created_at")
+    if b.has_table("opportunity_contacts"):
+        oc = b.table("opportunity_contacts")
+        extra = oc.inner_join(o, oc.opportunity_id == o.opp_id).select(
+            l_opp="opportunity_id", l_person=oc.person_id, l_at="created_at"
+        )
+        links = ibis.union(links, extra, distinct=True)
+    acts = b.table("activities")
+    acts = acts.filter(acts.actor_id.isnull())
+    j = links.inner_join(acts, links.l_person == acts.person_id)
+    j = j.filter(j.occurred_at <= j.l_at)
+    return j.select(i_opp="l_opp").distinct()
+
+
+def sourcing_expr(b: Backend, f: Filters) -> ir.Table:
+    """Pipeline created and revenue won in the period by sourced_by and marketing influence."""
+    o = opportunity_facts(b, f)
+    inf = influenced_expr(b, f)
+    j = o.left_join(inf, o.opp_id == inf.i_opp)
+    created = within(j.created_at, f.period) & (j.created_at <= ts(f.as_of))
+    won = (j.status == "won") & within(j.closed_at, f.period) & (j.closed_at <= ts(f.as_of))
+    keys = group_keys(f)
+    j = j.mutate(influenced=j.i_opp.notnull().cast("int8"))
+    return j.group_by([*keys, "sourced_by", "influenced"]).agg(
+        opportunities=j.opp_id.count(where=created),
+        pipeline=j.amount.sum(where=created),
+        won=j.opp_id.count(where=won),
+        revenue=j.amount.sum(where=won),
+    )
+
+
+def sourcing(b: Backend, f: Filters) -> pd.DataFrame:
+    """Marketing-sourced, sales-sourced, unknown, total and marketing-influenced pipeline and revenue."""
+    keys = group_keys(f)
+    raw = b.run(sourcing_expr(b, f))
+    for col in ("pipeline", "revenue"):
+        raw[col] = raw[col].fillna(0.0).astype(float)
+    cats = {
+        "marketing_sourced": raw["sourced_by"] == "marketing",
+        "sales_sourced": raw["sourced_by"] == "sales",
+        "unknown_sourced": ~raw["sourced_by"].isin(["marketing", "sales"]),
+        "total": raw["sourced_by"].notna(),
+        "marketing_influenced": raw["influenced"] == 1,
+    }
+    groups = raw[keys].drop_duplicates().sort_values(keys) if keys else pd.DataFrame([{}])
+    rows = []
+    for _, g in groups.iterrows():
+        mask = pd.Series(True, index=raw.index)
+        for k in keys:
+            mask &= raw[k] == g[k]
+        for name, cat in cats.items():
+            part = raw[mask & cat]
+            rows.append({**{k: g[k] for k in keys}, "category": name,
+                         "opportunities": int(part["opportunities"].sum()), "pipeline": float(part["pipeline"].sum()),
+                         "won": int(part["won"].sum()), "revenue": float(part["revenue"].sum())})
+    return pd.DataFrame(rows, columns=[*keys, "category", "opportunities", "pipeline", "won", "revenue"])
+
+
+def conversions_expr(b: Backend, f: Filters, milestone: str) -> ir.Table:
+    """Journeys to credit: (conv_id, person_id, at, value, converted, lead_at, opp_at, won_at), one per row.
+
+    Converted: the milestone happened in the period (and by as_of). Not converted (for Markov and Shapley):
+    people created in the period who had not reached it by as_of; their path ends at as_of.
+    """
+    if milestone not in MILESTONES:
+        raise InvalidInput(f"unknown milestone {milestone!r}", where="--milestone", hint=f"use {', '.join(MILESTONES)}")
+    end = ts(f.as_of)
+    w = reach(b, f)
+    o = b.table("opportunities")
+    opp = o.group_by(p_person="person_id").agg(
+        p_opp=o.created_at.min(), p_won=o.closed_at.min(where=o.status == "won")
+    )
+    w = w.left_join(opp, w.person_id == opp.p_person)
+    base = dict(person_id=w.person_id, lead_at=w.created_at, opp_at=w.p_opp, won_at=w.p_won)
+    if milestone in ("lead_created", "mql"):
+        at = w.created_at if milestone == "lead_created" else w.reach_mql
+        done = at.notnull() & within(at, f.period) & (at <= end)
+        conv = w.filter(done).select(conv_id=w.person_id.cast("string"), at=at, value=ibis.literal(1.0),
+                                     converted=ibis.literal(1, "int8"), **base)
+        later = at.isnull() | (at > end)
+    else:
+        facts = opportunity_facts(b, f)
+        at_col = "created_at" if milestone == "opportunity_created" else "closed_at"
+        ok = facts[at_col].notnull() & within(facts[at_col], f.period) & (facts[at_col] <= end)
+        if milestone == "won":
+            ok = ok & (facts.status == "won")
+        c = facts.filter(ok & facts.person_id.notnull())
+        c = c.inner_join(w, c.person_id == w.person_id)
+        conv = c.select(conv_id=c.opp_id.cast("string"), at=c[at_col], value=c.amount, converted=ibis.literal(1, "int8"),
+                        person_id=c.person_id, lead_at=c.created_at_right, opp_at=c.p_opp, won_at=c.p_won)
+        first = w.p_opp if milestone == "opportunity_created" else w.p_won
+        later = first.isnull() | (first > end)
+    nulls = w.filter(within(w.created_at, f.period) & (w.created_at <= end) & later).select(
+        conv_id=w.person_id.cast("string"), at=end, value=ibis.literal(0.0), converted=ibis.literal(0, "int8"), **base
+    )
+    return ibis.union(conv, nulls, distinct=False)
+
+
+def touches_expr(b: Backend, conv: ir.Table, by: str) -> ir.Table:
+    """The touches of each journey up to its conversion (or as_of): conv_id, occurred_at, id, key."""
+    acts = b.table("activities")
+    if by == "campaign":
+        c = b.table("campaigns").select(k_id="id", k_name="name")
+        acts = acts.left_join(c, acts.campaign_id == c.k_id)
+        key = acts.k_name.fill_null(NONE_LABEL)
+    elif by == "channel":
+        key = acts.channel.fill_null(NONE_LABEL)
+    else:
+        raise InvalidInput(f"cannot attribute by {by!r}", where="--by", hint="use channel or campaign")
+    acts = acts.select(a_person="person_id", occurred_at="occurred_at", a_id="id", key=key)
+    keys = conv.select("conv_id", "person_id", "at")
+    j = acts.inner_join(keys, acts.a_person == keys.person_id)
+    return j.filter(j.occurred_at <= j.at).select("conv_id", "occurred_at", "a_id", "key")
+
+
+def _last_at_or_before(times: Sequence[pd.Timestamp], limit: object) -> int | None:
+    if limit is None or pd.isna(limit):
+        return None
+    idx = None
+    for i, t in enumerate(times):
+        if t <= limit:
+            idx = i
+    return idx
+
+
+def build_journeys(conv: pd.DataFrame, touches: pd.DataFrame) -> list[Journey]:
+    """Journeys in conv_id order, touches in time order, milestone touches flagged."""
+    touches = touches.sort_values(["conv_id", "occurred_at", "a_id"])
+    grouped = {k: g for k, g in touches.groupby("conv_id", sort=False)}
+    journeys = []
+    for row in conv.sort_values("conv_id").itertuples():
+        g = grouped.get(row.conv_id)
+        times = list(g["occurred_at"]) if g is not None else []
+        keys = list(g["key"]) if g is not None else []
+        lead_i = _last_at_or_before(times, row.lead_at)
+        opp_i = _last_at_or_before(times, row.opp_at)
+        won_i = _last_at_or_before(times, row.won_at)
+        items = tuple(
+            Touch(str(k), t.to_pydatetime(), is_first=i == 0, is_lead_creation=i == lead_i,
+                  is_opportunity_creation=i == opp_i, is_closed_won=i == won_i)
+            for i, (k, t) in enumerate(zip(keys, times, strict=True))
+        )
+        journeys.append(Journey(str(row.conv_id), items, float(row.value), bool(row.converted),
+                                pd.Timestamp(row.at).to_pydatetime()))
+    return journeys
+
+
+def credit(journeys: Iterable[Journey], models: Sequence[str]) -> pd.DataFrame:
+    """Credits per model and key (conversions and value); each model's credits sum to the conversions."""
+    journeys = list(journeys)
+    converted = [j for j in journeys if j.converted]
+    paths = aggregate_paths(journey_rows(journeys)) if any(m in DATA_DRIVEN for m in models) else {}
+    rows = []
+    for name in models:
+        result: Attribution
+        if name in RULE_MODELS:
+            result = attribute(converted, RULE_MODELS[name])
+        elif name.startswith("markov_") and name[7:].isdigit():
+            result = markov_attribution(paths, int(name[7:])).attribution
+        elif name == "shapley":
+            result = shapley_attribution(paths)
+        else:
+            raise InvalidInput(f"unknown model {name!r}", where="--model",
+                               hint=f"use {', '.join(DEFAULT_MODELS)} (markov_K for any order K)")
+        total = result.total_conversions
+        for key in sorted(result.conversions):
+            conv = float(result.conversions[key])
+            rows.append({"model": name, "key": key, "conversions": conv, "value": float(result.value.get(key, 0.0)),
+                         "share": conv / total if total else 0.0})
+    return pd.DataFrame(rows, columns=["model", "key", "conversions", "value", "share"])
+
+
+def journeys_for(b: Backend, f: Filters, milestone: str = "won", by: str = "channel") -> list[Journey]:
+    """The journeys to a milestone of the period (engine: selection and joins; Python: ordering)."""
+    conv_e = conversions_expr(b, f, milestone)
+    conv = b.run(conv_e)
+    touches = b.run(touches_expr(b, conv_e, by))
+    return build_journeys(conv, touches)
+
+
+def attribution(b: Backend, f: Filters, milestone: str = "won", models: Sequence[str] = DEFAULT_MODELS,
+                by: str = "channel") -> pd.DataFrame:
+    """Credits of the period's conversions at a milestone per model and channel (or campaign)."""
+    return credit(journeys_for(b, f, milestone, by), models)

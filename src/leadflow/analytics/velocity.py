@@ -1,0 +1,129 @@
+"""Velocity: time in each stage and from first touch to MQL, SQL and won, with Kaplan-Meier for open cases."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from leadflow.analytics.engines import Backend
+from leadflow.analytics.filters import Filters
+from leadflow.analytics.milestones import funnel_stages, group_keys, minutes_between, reach, ts, within, won_stage
+from leadflow.analytics.survival import summarize, weighted_quantile
+
+MINUTES_PER_DAY = 1440.0
+STAT_COLUMNS = ["n", "events", "censored", "p50_days", "p75_days", "p90_days",
+                "km_p50_days", "km_p75_days", "km_p90_days"]
+
+
+def _histogram(parts: list[ir.Table], keys: list[str]) -> ir.Table:
+    u = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+    return u.group_by([*keys, "measure", "stage", "minutes", "event"]).agg(n=u.count())
+
+
+def time_in_stage_expr(b: Backend, f: Filters) -> ir.Table:
+    """Histogram of time from the first entry into each stage to the next move (censored at as_of)."""
+    stages = funnel_stages(b)[:-1]
+    keys = group_keys(f)
+    w = reach(b, f)
+    firsts = w.select(x_person="person_id", **{f"first_{s}": w[f"first_{s}"] for s in stages})
+    sc = b.table("stage_changes")
+    j = sc.inner_join(firsts, sc.person_id == firsts.x_person)
+    exits = j.group_by(e_person="x_person").agg(
+        **{f"exit_{s}": j.at.min(where=j.at > j[f"first_{s}"]) for s in stages}
+    )
+    we = w.left_join(exits, w.person_id == exits.e_person)
+    end = ts(f.as_of)
+    parts = []
+    for s in stages:
+        start, leave = we[f"first_{s}"], we[f"exit_{s}"]
+        left = leave.notnull() & (leave <= end)
+        stop = ibis.cases((left, leave), else_=end)
+        parts.append(
+            we.filter(within(start, f.period) & (start <= end)).select(
+                *keys, measure=ibis.literal("time_in_stage"), stage=ibis.literal(s),
+                minutes=minutes_between(start, stop), event=left.cast("int8"),
+            )
+        )
+    return _histogram(parts, keys)
+
+
+def first_touch_expr(b: Backend, f: Filters) -> ir.Table:
+    """Histogram of time from first touch (or lead creation, if earlier) to reaching MQL, SQL and won."""
+    keys = group_keys(f)
+    w = reach(b, f)
+    acts = b.table("activities")
+    first = acts.group_by(t_person="person_id").agg(t_first=acts.occurred_at.min())
+    wt = w.left_join(first, w.person_id == first.t_person)
+    created = wt.created_at
+    touch = ibis.cases((wt.t_first.notnull() & (wt.t_first < created), wt.t_first), else_=created)
+    end = ts(f.as_of)
+    gone = wt.stage.isin([s for s in b.playbook.stage_ids() if s not in funnel_stages(b)])
+    censor = ibis.cases((gone & (wt.stage_entered_at <= end), wt.stage_entered_at), else_=end)
+    stages = funnel_stages(b)
+    milestones = [s for s in ("mql", "sql") if s in stages] + [won_stage(b)]
+    parts = []
+    for m in milestones:
+        got = wt[f"reach_{m}"].notnull() & (wt[f"reach_{m}"] <= end)
+        stop = ibis.cases((got, wt[f"reach_{m}"]), else_=censor)
+        parts.append(
+            wt.filter(within(touch, f.period) & (touch <= end)).select(
+                *keys, measure=ibis.literal("first_touch_to"), stage=ibis.literal(m),
+                minutes=minutes_between(touch, stop), event=got.cast("int8"),
+            )
+        )
+    return _histogram(parts, keys)
+
+
+def _stats(hist: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    rows = []
+    for group, part in hist.groupby([*keys, "measure", "stage"], sort=False, dropna=False):
+        labels = group if isinstance(group, tuple) else (group,)
+        row: dict[str, object] = dict(zip([*keys, "measure", "stage"], labels, strict=True))
+        minutes = part["minutes"].clip(lower=0).astype(float).tolist()
+        row.update(summarize(minutes, part["event"].astype(int).tolist(), part["n"].tolist(), MINUTES_PER_DAY))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*keys, "measure", "stage", *STAT_COLUMNS])
+
+
+def velocity(b: Backend, f: Filters) -> pd.DataFrame:
+    """Per stage: days in stage; per milestone: days from first touch; median/p75/p90 raw and Kaplan-Meier."""
+    keys = group_keys(f)
+    hist = pd.concat([b.run(time_in_stage_expr(b, f)), b.run(first_touch_expr(b, f))], ignore_index=True)
+    out = _stats(hist, keys)
+    order = {s: i for i, s in enumerate(b.playbook.stage_ids())}
+    out["_m"] = (out["measure"] != "time_in_stage").astype(int)
+    out["_o"] = out["stage"].map(order)
+    return out.sort_values([*keys, "_m", "_o"]).drop(columns=["_m", "_o"]).reset_index(drop=True)
+
+
+def touches_expr(b: Backend, f: Filters) -> ir.Table:
+    """Histogram of the number of touches each person had up to reaching MQL (MQLs of the period)."""
+    keys = group_keys(f)
+    w = reach(b, f)
+    mqls = w.filter(within(w.reach_mql, f.period))
+    acts = b.table("activities")
+    m = mqls.select(m_person="person_id", m_at="reach_mql")
+    j = acts.inner_join(m, acts.person_id == m.m_person)
+    j = j.filter(j.occurred_at <= j.m_at)
+    per = j.group_by(c_person="m_person").agg(touches=j.count())
+    k = mqls.left_join(per, mqls.person_id == per.c_person)
+    k = k.select(*keys, touches=k.touches.fill_null(0))
+    return k.group_by([*keys, "touches"]).agg(n=k.count())
+
+
+def touches_before_mql(b: Backend, f: Filters) -> pd.DataFrame:
+    """Touches before MQL of the period's MQLs: count, mean, median and p90."""
+    keys = group_keys(f)
+    if "mql" not in funnel_stages(b):
+        return pd.DataFrame(columns=[*keys, "mqls", "mean", "p50", "p90"])
+    hist = b.run(touches_expr(b, f))
+    rows = []
+    for group, part in hist.groupby(keys, sort=True, dropna=False) if keys else [((), hist)]:
+        labels = group if isinstance(group, tuple) else (group,)
+        n = int(part["n"].sum())
+        total = float((part["touches"] * part["n"]).sum())
+        vals, counts = part["touches"].astype(float).tolist(), part["n"].tolist()
+        rows.append({**dict(zip(keys, labels, strict=True)), "mqls": n, "mean": total / n if n else None,
+                     "p50": weighted_quantile(vals, counts, 0.5), "p90": weighted_quantile(vals, counts, 0.9)})
+    return pd.DataFrame(rows, columns=[*keys, "mqls", "mean", "p50", "p90"])
