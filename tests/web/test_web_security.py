@@ -87,3 +87,18 @@ def test_invalid_proposal_lists_problems_with_lines(app_client: TestClient) -> N
     r = app_client.post("/playbook/propose", files={"file": ("bad.yaml", bad, "application/x-yaml")},
                         data={"csrf_token": token})
     assert r.status_code == 422 and "PB011" in r.text and "bad.yaml:" in r.text
+
+
+def test_person_page_shows_history_and_takes_notes(app_client: TestClient, web_ctx: Context) -> None:
+    from leadflow.domain.lifecycle import Actor
+    from leadflow.services.lifecycle import create_person, move
+
+    pid = create_person(web_ctx, {"email": "pat@corp.example", "first_name": "Pat", "title": "VP Sales"})
+    move(web_ctx, pid, "mql", Actor.system())
+    token = login(app_client, "sales")
+    page = app_client.get(f"/persons/{pid}")
+    assert page.status_code == 200 and "lead → mql" in page.text and "VP Sales" in page.text
+    app_client.post(f"/persons/{pid}/notes", data={"text": "Asked for pricing", "csrf_token": token})
+    assert "Asked for pricing" in app_client.get(f"/persons/{pid}").text
+    login(app_client, "viewer")
+    assert app_client.post(f"/persons/{pid}/notes", data={"text": "x", "csrf_token": "t"}).status_code == 403
