@@ -27,7 +27,6 @@ from leadflow.domain.routing import (
 )
 from leadflow.errors import InvalidInput, NotFound
 from leadflow.services import notices, sla
-from leadflow.store.engine import transaction
 from leadflow.store.tables import accounts, assignments, persons, routing_turns, users
 from leadflow.store.upsert import upsert
 
@@ -383,43 +382,3 @@ def route_in(
         at=now,
         handover=handover,
     )
-
-
-def route(ctx: Context, key: str | int) -> Assignment | None:
-    """Route one person now, in its own transaction (e.g. `leadflow assign PERSON --auto`)."""
-    from leadflow.services.lifecycle import find_person
-
-    with transaction(ctx.engine) as conn:
-        return route_in(conn, ctx, find_person(conn, key).id, actor="system")
-
-
-def find_user_id(conn: Connection, key: str | int) -> int:
-    """A user's id by id or email; NotFound names what was tried."""
-    if isinstance(key, int) or str(key).isdigit():
-        cond = users.c.id == int(key)
-    else:
-        cond = users.c.email == str(key).strip().lower()
-    found = conn.execute(select(users.c.id).where(cond)).scalar_one_or_none()
-    if found is None:
-        raise NotFound(f"no user {key!r}", where="user", hint="give a user's email or id")
-    return int(found)
-
-
-def assign(
-    ctx: Context, key: str | int, user: str | int, *, actor: str = "system", reason: str | None = None
-) -> Assignment:
-    """Assign a person to a user by hand (method manual), in its own transaction."""
-    from leadflow.services.lifecycle import find_person
-
-    with transaction(ctx.engine) as conn:
-        person = find_person(conn, key)
-        user_id = find_user_id(conn, user)
-        return assign_in(
-            conn,
-            ctx,
-            person.id,
-            user_id,
-            method="manual",
-            reason=reason or f"assigned by {actor}",
-            actor=actor,
-        )

@@ -7,13 +7,11 @@ deadline for another window and, at the N-th breach, route the person to another
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, and_, case, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, case, exists, insert, select, update
 
 from leadflow.domain.business_time import BusinessCalendar
 from leadflow.domain.deadlines import (
@@ -22,18 +20,14 @@ from leadflow.domain.deadlines import (
     OWNER_MEASURES,
     due_at,
     owner_calendar,
-    sla_by_id,
 )
 from leadflow.playbook.schema import Sla
-from leadflow.services import notices
-from leadflow.services.worker import Job
-from leadflow.store.engine import transaction
 from leadflow.store.tables import activities, deadlines, nurture_enrollments, persons, users
 
 if TYPE_CHECKING:
     from leadflow.services.context import Context
 
-_LIVE = ("open", "breached")  # rows not yet closed may be in either status
+LIVE = ("open", "breached")  # rows not yet closed may be in either status
 
 
 def calendar_for(conn: Connection, ctx: Context, sla: Sla, owner_id: int | None) -> BusinessCalendar:
@@ -92,13 +86,14 @@ def open_deadline_in(
     )
 
 
-def _sla_ids(
+def sla_ids(
     ctx: Context,
     *,
     measure: str | Collection[str] | None = None,
     stage: str | None = None,
     exclude_measures: Collection[str] = (),
 ) -> list[str]:
+    """Ids of the playbook's SLAs with a measure and/or stage, leaving out some measures."""
     measures = {measure} if isinstance(measure, str) else (set(measure) if measure is not None else None)
     return [
         s.id
@@ -122,7 +117,7 @@ def _close(
     cond = and_(
         deadlines.c.person_id.in_(list(person_ids)),
         deadlines.c.sla_id.in_(list(sla_ids)),
-        deadlines.c.status.in_(_LIVE),
+        deadlines.c.status.in_(LIVE),
         deadlines.c.closed_at.is_(None),
     )
     if owner_not is not None:
@@ -149,7 +144,7 @@ def close_deadlines_in(
 
     Open rows become `outcome` (met or cancelled); already breached rows keep their status and get closed_at.
     """
-    ids = [sla_id] if sla_id else _sla_ids(ctx, measure=sla_measure)
+    ids = [sla_id] if sla_id else sla_ids(ctx, measure=sla_measure)
     return _close(conn, [person_id], ids, outcome, at or ctx.clock.now())
 
 
@@ -160,7 +155,7 @@ def _has_live(conn: Connection, person_id: int, sla_id: str) -> bool:
             .where(
                 deadlines.c.person_id == person_id,
                 deadlines.c.sla_id == sla_id,
-                deadlines.c.status.in_(_LIVE),
+                deadlines.c.status.in_(LIVE),
                 deadlines.c.closed_at.is_(None),
             )
             .limit(1)
@@ -217,7 +212,7 @@ def on_assigned_in(
     handover: str = "cancelled",
 ) -> None:
     """A new owner: the routing promise is met, the old owner's clocks end, the new owner's start now."""
-    _close(conn, [person_id], _sla_ids(ctx, measure="routing"), "met", at)
+    _close(conn, [person_id], sla_ids(ctx, measure="routing"), "met", at)
     for sla in ctx.playbook.model.slas:
         if sla.stage != stage or sla.measure not in OWNER_MEASURES:
             continue
@@ -254,7 +249,7 @@ def first_touch_in(conn: Connection, ctx: Context, person_ids: Collection[int]) 
             .where(
                 deadlines.c.person_id.in_(list(person_ids)),
                 deadlines.c.sla_id == sla.id,
-                deadlines.c.status.in_(_LIVE),
+                deadlines.c.status.in_(LIVE),
                 deadlines.c.closed_at.is_(None),
                 touched,
             )
@@ -271,191 +266,3 @@ def open_feedback_deadlines_in(conn: Connection, ctx: Context, person_id: int, a
     for sla in ctx.playbook.model.slas:
         if sla.measure == "feedback":
             open_deadline_in(conn, ctx, sla, person_id, None, started_at=at)
-
-
-@dataclass
-class SweepResult:
-    """What one SLA sweep did."""
-
-    breached: int = 0
-    rearmed: int = 0
-    reassigned: int = 0
-    notified: int = 0
-    by_sla: dict[str, int] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, object]:
-        """A JSON-ready summary for the worker log."""
-        return {
-            "breached": self.breached,
-            "rearmed": self.rearmed,
-            "reassigned": self.reassigned,
-            "notified": self.notified,
-            "by_sla": dict(self.by_sla),
-        }
-
-
-def sweep_in(conn: Connection, ctx: Context, now: datetime) -> SweepResult:
-    """Breach every open deadline due at or before now (one set-based UPDATE), then escalate in bulk."""
-    from leadflow.services.routing import route_in
-
-    rows = conn.execute(
-        update(deadlines)
-        .where(deadlines.c.status == "open", deadlines.c.due_at <= now)
-        .values(
-            status="breached",
-            breached_at=func.coalesce(deadlines.c.breached_at, now),
-            breach_count=deadlines.c.breach_count + 1,
-        )
-        .returning(
-            deadlines.c.id,
-            deadlines.c.person_id,
-            deadlines.c.sla_id,
-            deadlines.c.owner_id,
-            deadlines.c.breach_count,
-            deadlines.c.team,
-            deadlines.c.due_at,
-        )
-    ).all()
-    result = SweepResult(breached=len(rows))
-    if not rows:
-        return result
-    slas = sla_by_id(ctx.playbook.model)
-    rearm: dict[tuple[str, int | None], list[int]] = defaultdict(list)
-    moved: dict[int, int] = {}
-    for row in rows:
-        result.by_sla[row.sla_id] = result.by_sla.get(row.sla_id, 0) + 1
-        sla = slas.get(row.sla_id)
-        if sla is None or sla.reassign_after_breaches is None:
-            continue
-        if row.breach_count >= sla.reassign_after_breaches and row.owner_id is not None:
-            done = route_in(
-                conn,
-                ctx,
-                row.person_id,
-                exclude={row.owner_id},
-                at=now,
-                method="reassign",
-                handover="breached",
-            )
-            if done is not None:
-                moved[row.person_id] = done.user_id
-                result.reassigned += 1
-                continue
-        rearm[(row.sla_id, row.owner_id)].append(row.id)
-    for (sla_id, owner_id), ids in rearm.items():
-        due = due_at(calendar_for(conn, ctx, slas[sla_id], owner_id), now, slas[sla_id].within)
-        for start in range(0, len(ids), 500):
-            conn.execute(
-                update(deadlines)
-                .where(deadlines.c.id.in_(ids[start : start + 500]))
-                .values(status="open", due_at=due)
-            )
-        result.rearmed += len(ids)
-    result.notified = _notify_breaches(conn, ctx, rows, slas, moved, now)
-    return result
-
-
-def _notify_breaches(
-    conn: Connection,
-    ctx: Context,
-    rows: Sequence[Any],
-    slas: dict[str, Sla],
-    moved: dict[int, int],
-    now: datetime,
-) -> int:
-    contacts = notices.contacts_in(conn, {r.owner_id for r in rows})
-    contacts |= notices.contacts_in(conn, {c.manager_id for c in contacts.values()})
-    leads = {team: notices.team_leads_in(conn, team) for team in {r.team for r in rows if r.owner_id is None}}
-    emails: dict[int, str | None] = {}
-    ids = sorted({r.person_id for r in rows})
-    for start in range(0, len(ids), 500):
-        emails.update(
-            conn.execute(
-                select(persons.c.id, persons.c.email).where(persons.c.id.in_(ids[start : start + 500]))
-            ).tuples()
-        )
-    sent = 0
-    for row in rows:
-        sla = slas.get(row.sla_id)
-        owner = contacts.get(row.owner_id) if row.owner_id is not None else None
-        recipients: list[str] = []
-        if owner is not None:
-            recipients.append(owner.email)
-            manager = contacts.get(owner.manager_id) if owner.manager_id is not None else None
-            if manager is not None and (sla is None or sla.escalate_to == "manager"):
-                recipients.append(manager.email)
-        else:
-            recipients += leads.get(row.team, [])
-        who = emails.get(row.person_id) or f"person {row.person_id}"
-        sent += notices.send_in(
-            conn,
-            ctx,
-            event="sla.breached",
-            recipients=recipients,
-            subject=f"SLA {row.sla_id} breached for {who}",
-            payload={
-                "deadline_id": row.id,
-                "person_id": row.person_id,
-                "person": who,
-                "sla_id": row.sla_id,
-                "team": row.team,
-                "owner_id": row.owner_id,
-                "breach_count": row.breach_count,
-                "due_at": row.due_at.isoformat(),
-                "breached_at": now.isoformat(),
-                "reassigned_to": moved.get(row.person_id),
-            },
-        )
-    return sent
-
-
-def sweep(ctx: Context) -> SweepResult:
-    """The worker job: breach what is due now, in one transaction."""
-    with transaction(ctx.engine) as conn:
-        return sweep_in(conn, ctx, ctx.clock.now())
-
-
-def route_pending(ctx: Context, limit: int = 500) -> dict[str, object]:
-    """The worker job: try again to route MQLs that found no eligible rep (their routing deadline is live)."""
-    from leadflow.services.routing import route_in
-
-    routing = _sla_ids(ctx, measure="routing")
-    if not routing:
-        return {"pending": 0, "routed": 0}
-    with transaction(ctx.engine) as conn:
-        pending = (
-            conn.execute(
-                select(deadlines.c.person_id)
-                .join(persons, persons.c.id == deadlines.c.person_id)
-                .where(
-                    deadlines.c.sla_id.in_(routing),
-                    deadlines.c.status.in_(_LIVE),
-                    deadlines.c.closed_at.is_(None),
-                    persons.c.owner_id.is_(None),
-                )
-                .distinct()
-                .limit(limit)
-            )
-            .scalars()
-            .all()
-        )
-        routed = sum(1 for pid in pending if route_in(conn, ctx, int(pid)) is not None)
-    return {"pending": len(pending), "routed": routed}
-
-
-def worker_jobs() -> list[Job]:
-    """The SLA jobs the worker runs: retry routing, then sweep due deadlines."""
-    return [
-        Job(
-            "route_pending",
-            lambda ctx: route_pending(ctx),
-            timedelta(minutes=1),
-            "route MQLs that found no eligible rep earlier",
-        ),
-        Job(
-            "sla_sweep",
-            lambda ctx: sweep(ctx).as_dict(),
-            timedelta(minutes=1),
-            "breach due deadlines, notify owners and managers, reassign after repeated breaches",
-        ),
-    ]

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # Modules contributing jobs, in the order they run. A module that is not installed yet is skipped.
 JOB_MODULES: list[str] = [
-    "leadflow.services.sla",
+    "leadflow.services.sla_sweep",
 ]
 
 

@@ -1,0 +1,216 @@
+"""The SLA sweep: breach every due deadline in one set-based UPDATE, then escalate, re-arm or reassign.
+
+SLAs with `reassign_after_breaches: N` re-arm a breached deadline for another window; at the N-th
+breach the person is routed to another rep (excluding the current owner) with a fresh deadline.
+Notifications (owner, their manager, or the team's leads for unowned deadlines) go to the outbox in
+the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, func, select, update
+
+from leadflow.domain.deadlines import due_at, sla_by_id
+from leadflow.playbook.schema import Sla
+from leadflow.services import notices
+from leadflow.services.sla import LIVE, calendar_for, sla_ids
+from leadflow.services.worker import Job
+from leadflow.store.engine import transaction
+from leadflow.store.tables import deadlines, persons
+
+if TYPE_CHECKING:
+    from leadflow.services.context import Context
+
+
+@dataclass
+class SweepResult:
+    """What one SLA sweep did."""
+
+    breached: int = 0
+    rearmed: int = 0
+    reassigned: int = 0
+    notified: int = 0
+    by_sla: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready summary for the worker log."""
+        return {
+            "breached": self.breached,
+            "rearmed": self.rearmed,
+            "reassigned": self.reassigned,
+            "notified": self.notified,
+            "by_sla": dict(self.by_sla),
+        }
+
+
+def sweep_in(conn: Connection, ctx: Context, now: datetime) -> SweepResult:
+    """Breach every open deadline due at or before now (one set-based UPDATE), then escalate in bulk."""
+    from leadflow.services.routing import route_in
+
+    rows = conn.execute(
+        update(deadlines)
+        .where(deadlines.c.status == "open", deadlines.c.due_at <= now)
+        .values(
+            status="breached",
+            breached_at=func.coalesce(deadlines.c.breached_at, now),
+            breach_count=deadlines.c.breach_count + 1,
+        )
+        .returning(
+            deadlines.c.id,
+            deadlines.c.person_id,
+            deadlines.c.sla_id,
+            deadlines.c.owner_id,
+            deadlines.c.breach_count,
+            deadlines.c.team,
+            deadlines.c.due_at,
+        )
+    ).all()
+    result = SweepResult(breached=len(rows))
+    if not rows:
+        return result
+    slas = sla_by_id(ctx.playbook.model)
+    rearm: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    moved: dict[int, int] = {}
+    for row in rows:
+        result.by_sla[row.sla_id] = result.by_sla.get(row.sla_id, 0) + 1
+        sla = slas.get(row.sla_id)
+        if sla is None or sla.reassign_after_breaches is None:
+            continue
+        if row.breach_count >= sla.reassign_after_breaches and row.owner_id is not None:
+            done = route_in(
+                conn,
+                ctx,
+                row.person_id,
+                exclude={row.owner_id},
+                at=now,
+                method="reassign",
+                handover="breached",
+            )
+            if done is not None:
+                moved[row.person_id] = done.user_id
+                result.reassigned += 1
+                continue
+        rearm[(row.sla_id, row.owner_id)].append(row.id)
+    for (sla_id, owner_id), ids in rearm.items():
+        due = due_at(calendar_for(conn, ctx, slas[sla_id], owner_id), now, slas[sla_id].within)
+        for start in range(0, len(ids), 500):
+            conn.execute(
+                update(deadlines)
+                .where(deadlines.c.id.in_(ids[start : start + 500]))
+                .values(status="open", due_at=due)
+            )
+        result.rearmed += len(ids)
+    result.notified = _notify_breaches(conn, ctx, rows, slas, moved, now)
+    return result
+
+
+def _notify_breaches(
+    conn: Connection,
+    ctx: Context,
+    rows: Sequence[Any],
+    slas: dict[str, Sla],
+    moved: dict[int, int],
+    now: datetime,
+) -> int:
+    contacts = notices.contacts_in(conn, {r.owner_id for r in rows})
+    contacts |= notices.contacts_in(conn, {c.manager_id for c in contacts.values()})
+    leads = {team: notices.team_leads_in(conn, team) for team in {r.team for r in rows if r.owner_id is None}}
+    emails: dict[int, str | None] = {}
+    ids = sorted({r.person_id for r in rows})
+    for start in range(0, len(ids), 500):
+        emails.update(
+            conn.execute(
+                select(persons.c.id, persons.c.email).where(persons.c.id.in_(ids[start : start + 500]))
+            ).tuples()
+        )
+    sent = 0
+    for row in rows:
+        sla = slas.get(row.sla_id)
+        owner = contacts.get(row.owner_id) if row.owner_id is not None else None
+        recipients: list[str] = []
+        if owner is not None:
+            recipients.append(owner.email)
+            manager = contacts.get(owner.manager_id) if owner.manager_id is not None else None
+            if manager is not None and (sla is None or sla.escalate_to == "manager"):
+                recipients.append(manager.email)
+        else:
+            recipients += leads.get(row.team, [])
+        who = emails.get(row.person_id) or f"person {row.person_id}"
+        sent += notices.send_in(
+            conn,
+            ctx,
+            event="sla.breached",
+            recipients=recipients,
+            subject=f"SLA {row.sla_id} breached for {who}",
+            payload={
+                "deadline_id": row.id,
+                "person_id": row.person_id,
+                "person": who,
+                "sla_id": row.sla_id,
+                "team": row.team,
+                "owner_id": row.owner_id,
+                "breach_count": row.breach_count,
+                "due_at": row.due_at.isoformat(),
+                "breached_at": now.isoformat(),
+                "reassigned_to": moved.get(row.person_id),
+            },
+        )
+    return sent
+
+
+def sweep(ctx: Context) -> SweepResult:
+    """The worker job: breach what is due now, in one transaction."""
+    with transaction(ctx.engine) as conn:
+        return sweep_in(conn, ctx, ctx.clock.now())
+
+
+def route_pending(ctx: Context, limit: int = 500) -> dict[str, object]:
+    """The worker job: try again to route MQLs that found no eligible rep (their routing deadline is live)."""
+    from leadflow.services.routing import route_in
+
+    routing = sla_ids(ctx, measure="routing")
+    if not routing:
+        return {"pending": 0, "routed": 0}
+    with transaction(ctx.engine) as conn:
+        pending = (
+            conn.execute(
+                select(deadlines.c.person_id)
+                .join(persons, persons.c.id == deadlines.c.person_id)
+                .where(
+                    deadlines.c.sla_id.in_(routing),
+                    deadlines.c.status.in_(LIVE),
+                    deadlines.c.closed_at.is_(None),
+                    persons.c.owner_id.is_(None),
+                )
+                .distinct()
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
+        routed = sum(1 for pid in pending if route_in(conn, ctx, int(pid)) is not None)
+    return {"pending": len(pending), "routed": routed}
+
+
+def worker_jobs() -> list[Job]:
+    """The SLA jobs the worker runs: retry routing, then sweep due deadlines."""
+    return [
+        Job(
+            "route_pending",
+            lambda ctx: route_pending(ctx),
+            timedelta(minutes=1),
+            "route MQLs that found no eligible rep earlier",
+        ),
+        Job(
+            "sla_sweep",
+            lambda ctx: sweep(ctx).as_dict(),
+            timedelta(minutes=1),
+            "breach due deadlines, notify owners and managers, reassign after repeated breaches",
+        ),
+    ]
