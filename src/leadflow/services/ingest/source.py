@@ -1,0 +1,229 @@
+"""Reading an input file in batches: CSV (any delimiter, UTF-8/BOM/Latin-1, CRLF), JSON Lines and Parquet."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from leadflow.errors import ImportFailed
+
+Row = dict[str, Any]
+DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Consecutive rows of the file; row numbers count data rows from 1 (the header is not a row)."""
+
+    first_row: int
+    rows: list[Row]
+    bad_lines: list[tuple[int, str, str]]  # (row number, raw text, reason): lines that are not records at all
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """An input file with its detected format, encoding, delimiter, header and an estimate of its row count."""
+
+    path: Path
+    format: str  # csv | jsonl | parquet
+    encoding: str
+    delimiter: str
+    header: tuple[str, ...]
+    total_rows: int | None
+
+    def batches(self, size: int, skip: int = 0) -> Iterator[Batch]:
+        """Rows in batches of `size`, skipping the first `skip` rows (an interrupted run resumes there)."""
+        if self.format == "parquet":
+            return _parquet_batches(self.path, size, skip)
+        if self.format == "jsonl":
+            return _jsonl_batches(self.path, self.encoding, size, skip)
+        return _csv_batches(self, size, skip)
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of the file's bytes: the same file resumes the same import run."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _detect_encoding(path: Path) -> str:
+    with path.open("rb") as fh:
+        if fh.read(3) == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "latin-1"
+    return "utf-8"
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            count += chunk.count(b"\n")
+    return count
+
+
+def open_source(path: Path, *, delimiter: str | None = None, encoding: str | None = None) -> SourceFile:
+    """Detect the format from the extension (and content), the encoding and the CSV delimiter."""
+    if not path.is_file():
+        raise ImportFailed(f"no such file: {path}", where=str(path), hint="check the path")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        try:
+            meta = pq.ParquetFile(path)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise ImportFailed(f"not a readable Parquet file: {exc}", where=str(path), hint="re-export it") from None
+        return SourceFile(path, "parquet", "binary", "", tuple(meta.schema_arrow.names), meta.metadata.num_rows)
+    enc = encoding or _detect_encoding(path)
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        header: dict[str, None] = {}
+        with path.open("r", encoding=enc) as fh:
+            for line, _ in zip(fh, range(200), strict=False):
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(obj, dict):
+                    header.update(dict.fromkeys(obj))
+        return SourceFile(path, "jsonl", enc, "", tuple(header), _count_lines(path))
+    with path.open("r", encoding=enc, newline="") as fh:
+        first = fh.readline()
+    if not first.strip():
+        raise ImportFailed("the file is empty or has no header line", where=str(path), hint="the first line names the columns")
+    delim = delimiter or max(DELIMITERS, key=lambda d: first.count(d))
+    header_row = next(csv.reader(io.StringIO(first.lstrip("\ufeff")), delimiter=delim))
+    names = tuple(h.strip() for h in header_row)
+    return SourceFile(path, "csv", enc, delim, names, max(_count_lines(path) - 1, 0))
+
+
+def _csv_batches(src: SourceFile, size: int, skip: int) -> Iterator[Batch]:
+    raw_names = [f"c{i}" for i in range(len(src.header))]
+    read = pacsv.ReadOptions(
+        column_names=raw_names, skip_rows=1, block_size=1 << 22,
+        encoding="utf8" if src.encoding.startswith("utf-8") else src.encoding,
+    )
+    bad: list[tuple[int, str, str]] = []
+    row_no = [0]
+
+    def invalid(row: Any) -> str:
+        bad.append((row.number - 1 if row.number else -1, row.text, f"expected {row.expected_columns} columns, "
+                    f"found {row.actual_columns}"))
+        return "skip"
+
+    parse = pacsv.ParseOptions(delimiter=src.delimiter, newlines_in_values=True, invalid_row_handler=invalid)
+    convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in raw_names}, strings_can_be_null=False,
+                                   quoted_strings_can_be_null=False)
+    try:
+        reader = pacsv.open_csv(src.path, read_options=read, parse_options=parse, convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        raise ImportFailed(f"cannot read the CSV file: {exc}", where=str(src.path), hint="check the delimiter and quoting") from None
+    yield from _rebatch(_arrow_rows(reader, list(src.header), row_no, bad), size, skip)
+
+
+def _arrow_rows(reader: Any, names: list[str], row_no: list[int], bad: list[tuple[int, str, str]]) -> Iterator[
+        tuple[list[Row], list[tuple[int, str, str]]]]:
+    while True:
+        try:
+            record_batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except pa.ArrowInvalid as exc:
+            raise ImportFailed(f"cannot read the file: {exc}", where="input", hint="check the encoding and quoting") from None
+        record_batch = record_batch.rename_columns(names) if len(names) == record_batch.num_columns else record_batch
+        rows = record_batch.to_pylist()
+        found, bad[:] = list(bad), []
+        yield rows, found
+
+
+def _rebatch(chunks: Iterator[tuple[list[Row], list[tuple[int, str, str]]]], size: int, skip: int) -> Iterator[Batch]:
+    pending: list[Row] = []
+    pending_bad: list[tuple[int, str, str]] = []
+    next_row = 1  # row number of pending[0]
+    seen_bad = 0
+    for rows, bad_lines in chunks:
+        # rows skipped by the parser still occupy a row number
+        for number, text, reason in bad_lines:
+            pending_bad.append((number if number > 0 else next_row + len(pending) + seen_bad, text, reason))
+        seen_bad += len(bad_lines)
+        pending.extend(rows)
+        while len(pending) >= size:
+            yield from _emit(next_row, pending[:size], pending_bad, skip)
+            next_row += size
+            pending = pending[size:]
+            pending_bad = []
+    if pending or pending_bad:
+        yield from _emit(next_row, pending, pending_bad, skip)
+
+
+def _emit(first: int, rows: list[Row], bad_lines: list[tuple[int, str, str]], skip: int) -> Iterator[Batch]:
+    last = first + len(rows) - 1
+    if last <= skip and not bad_lines:
+        return
+    if first <= skip:
+        rows = rows[skip - first + 1 :]
+        first = skip + 1
+    yield Batch(first, rows, [b for b in bad_lines if b[0] > skip])
+
+
+def _parquet_batches(path: Path, size: int, skip: int) -> Iterator[Batch]:
+    pfile = pq.ParquetFile(path)
+    first = 1
+    for record_batch in pfile.iter_batches(batch_size=size):
+        n = record_batch.num_rows
+        if first + n - 1 > skip:
+            rows = record_batch.to_pylist()
+            start = max(skip - first + 1, 0)
+            yield Batch(first + start, rows[start:], [])
+        first += n
+
+
+def _jsonl_batches(path: Path, encoding: str, size: int, skip: int) -> Iterator[Batch]:
+    rows: list[Row] = []
+    bad: list[tuple[int, str, str]] = []
+    first = 1
+    number = 0
+    with path.open("r", encoding=encoding) as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            number += 1
+            if number <= skip:
+                first = number + 1
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                obj, reason = None, f"not valid JSON ({exc.msg})"
+            else:
+                reason = "" if isinstance(obj, dict) else "not a JSON object"
+            if reason:
+                # keep the row number in sequence: an empty record stands in for the bad line
+                bad.append((number, line.rstrip("\n"), reason))
+                rows.append({"__bad__": True})
+            else:
+                rows.append(obj)
+            if len(rows) >= size:
+                yield Batch(first, rows, bad)
+                first, rows, bad = number + 1, [], []
+    if rows:
+        yield Batch(first, rows, bad)
