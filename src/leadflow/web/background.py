@@ -31,11 +31,11 @@ class BackgroundWorker:
             self._thread.join(timeout=30)
 
     def _loop(self) -> None:
-        from leadflow.services.worker import run_due_jobs
+        from leadflow.services.worker import run_once
 
         while not self._stop.is_set():
             try:
-                run_due_jobs(self._ctx)
+                run_once(self._ctx, force=False)
             except Exception:  # a failing job must not take the web app down; it is retried next round
                 log.exception("worker round failed")
             self._stop.wait(self._interval)
