@@ -1,0 +1,325 @@
+"""Scoring use cases: rescore persons when activities arrive, score the whole store, explain one score.
+
+Both paths write the same columns (persons.fit_score, engagement_score, grade, scored_at) and the same
+score_details row, then let the lifecycle engine move people who meet the MQL rule (automatic MQL).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from leadflow.domain.durations import parse_duration
+from leadflow.domain.lifecycle import Actor, find_transition
+from leadflow.domain.scoring import (
+    AccountFacts,
+    ActivityFacts,
+    PersonFacts,
+    PersonScore,
+    ScoringModel,
+    compile_model,
+    score_person,
+)
+from leadflow.errors import TransitionNotAllowed
+from leadflow.playbook.schema import SYSTEM_ACTOR
+from leadflow.services.context import Context
+from leadflow.services.lifecycle import PersonRef, find_person, move_in
+from leadflow.store.engine import reading
+from leadflow.store.history import StageChange
+from leadflow.store.tables import accounts, activities, assets, campaigns, persons, score_details
+
+_MODELS: dict[str, ScoringModel] = {}
+
+
+def model_for(ctx: Context) -> ScoringModel:
+    """The compiled scoring model of the context's playbook (compiled once per playbook version)."""
+    model = _MODELS.get(ctx.playbook.version)
+    if model is None:
+        if len(_MODELS) > 32:
+            _MODELS.clear()
+        model = _MODELS[ctx.playbook.version] = compile_model(ctx.playbook.model)
+    return model
+
+
+def _props(value: Any) -> Mapping[str, Any]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value if isinstance(value, Mapping) else {}
+
+
+def load_facts(
+    conn: Connection, model: ScoringModel, person_ids: Collection[int], now: datetime
+) -> dict[int, tuple[PersonFacts, list[ActivityFacts]]]:
+    """The persons (with their account) and the activities that can count as of `now`."""
+    ids = sorted(set(person_ids))
+    rows = conn.execute(
+        select(
+            persons,
+            accounts.c.domain.label("a_domain"),
+            accounts.c.industry,
+            accounts.c.employees,
+            accounts.c.annual_revenue,
+            accounts.c.segment,
+            accounts.c.country.label("a_country"),
+            accounts.c.region.label("a_region"),
+            accounts.c.properties.label("a_properties"),
+            accounts.c.id.label("a_id"),
+        )
+        .select_from(persons.outerjoin(accounts, accounts.c.id == persons.c.account_id))
+        .where(persons.c.id.in_(ids))
+    ).mappings()
+    out: dict[int, tuple[PersonFacts, list[ActivityFacts]]] = {}
+    for r in rows:
+        account = None
+        if r["a_id"] is not None:
+            account = AccountFacts(
+                r["a_domain"],
+                r["industry"],
+                r["employees"],
+                r["annual_revenue"],
+                r["segment"],
+                r["a_country"],
+                r["a_region"],
+                _props(r["a_properties"]),
+            )
+        person = PersonFacts(
+            r["id"],
+            r["email"],
+            r["title"],
+            r["country"],
+            r["region"],
+            r["persona"],
+            r["committee_role"],
+            r["source_channel"],
+            r["sourced_by"],
+            _props(r["properties"]),
+            account,
+        )
+        out[person.id] = (person, [])
+    cond = and_(activities.c.person_id.in_(ids), activities.c.occurred_at <= now)
+    if model.lifespan_us is not None:
+        cond = and_(cond, activities.c.occurred_at > now - timedelta(microseconds=model.lifespan_us))
+    acts = conn.execute(
+        select(
+            activities.c.id,
+            activities.c.person_id,
+            activities.c.occurred_at,
+            activities.c.type,
+            activities.c.channel,
+            activities.c.url,
+            activities.c.properties,
+            campaigns.c.external_id,
+            campaigns.c.name,
+            campaigns.c.kind,
+            assets.c.external_id.label("asset"),
+            assets.c.kind.label("asset_kind"),
+            assets.c.buyer_stage,
+        )
+        .select_from(
+            activities.outerjoin(campaigns, campaigns.c.id == activities.c.campaign_id).outerjoin(
+                assets, assets.c.id == activities.c.asset_id
+            )
+        )
+        .where(cond)
+    ).mappings()
+    for a in acts:
+        if a["person_id"] in out:
+            out[a["person_id"]][1].append(
+                ActivityFacts(
+                    a["id"],
+                    a["occurred_at"],
+                    a["type"],
+                    a["channel"],
+                    a["url"],
+                    a["external_id"],
+                    a["name"],
+                    a["kind"],
+                    a["asset"],
+                    a["asset_kind"],
+                    a["buyer_stage"],
+                    _props(a["properties"]),
+                )
+            )
+    return out
+
+
+def save_scores_in(conn: Connection, ctx: Context, scores: Sequence[PersonScore]) -> None:
+    """Write scores to persons and score_details in bulk (inside the caller's transaction)."""
+    if not scores:
+        return
+    conn.execute(
+        update(persons)
+        .where(persons.c.id == bindparam("pid"))
+        .values(
+            fit_score=bindparam("fit"),
+            engagement_score=bindparam("eng"),
+            grade=bindparam("grade"),
+            scored_at=bindparam("at"),
+        ),
+        [
+            {"pid": s.person_id, "fit": s.fit, "eng": s.engagement, "grade": s.grade, "at": s.as_of}
+            for s in scores
+        ],
+    )
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(score_details)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[score_details.c.person_id],
+        set_={
+            c: stmt.excluded[c]
+            for c in ("computed_at", "playbook_version", "fit_score", "engagement_score", "grade", "detail")
+        },
+    )
+    conn.execute(
+        stmt,
+        [
+            {
+                "person_id": s.person_id,
+                "computed_at": s.as_of,
+                "playbook_version": ctx.playbook.version,
+                "fit_score": s.fit,
+                "engagement_score": s.engagement,
+                "grade": s.grade,
+                "detail": s.detail(),
+            }
+            for s in scores
+        ],
+    )
+
+
+def _cool_down(text: str | None) -> timedelta:
+    if text is None:
+        return timedelta(0)
+    duration = parse_duration(text)
+    return timedelta(0) if duration.business else duration.to_timedelta()
+
+
+def mql_due(ctx: Context, model: ScoringModel, score: PersonScore, stage: str, entered_at: datetime) -> bool:
+    """Whether the system should move this person to MQL now (rule met; re-MQL conditions after a recycle)."""
+    pb = ctx.playbook.model
+    target = pb.scoring.mql_stage
+    if stage == target:
+        return False
+    t = find_transition(pb, stage, target)
+    if t is None or SYSTEM_ACTOR not in t.by:
+        return False
+    if not model.mql.holds(score.fit, score.engagement, score.fit_rank, score.engagement_rank):
+        return False
+    if stage == pb.initial_stage():
+        return True
+    # Back from sales (recycled): new engagement after the recycle, and the cool-down over.
+    wait = max(_cool_down(pb.scoring.recycle_cool_down), _cool_down(t.after.cool_down if t.after else None))
+    if score.as_of - entered_at < wait:
+        return False
+    return score.last_positive_at is not None and score.last_positive_at > entered_at
+
+
+def qualify_in(conn: Connection, ctx: Context, score: PersonScore, ref: PersonRef) -> StageChange | None:
+    """Move the person to MQL with the score snapshot when they meet the MQL rule; None when they don't."""
+    model = model_for(ctx)
+    if not mql_due(ctx, model, score, ref.stage, ref.stage_entered_at):
+        return None
+    snapshot = {
+        "fit_score": round(score.fit, 4),
+        "engagement_score": round(score.engagement, 4),
+        "grade": score.grade,
+        "mql_rule": model.mql.text,
+        "scored_at": score.as_of.isoformat(),
+    }
+    note = (
+        f"automatic MQL: fit {score.fit:g} ({score.fit_grade}), engagement {score.engagement:.1f} "
+        f"({score.engagement_grade}) meet {model.mql.text}"
+    )
+    try:
+        return move_in(
+            conn,
+            ctx,
+            ref,
+            ctx.playbook.model.scoring.mql_stage,
+            Actor.system(),
+            snapshot,
+            note=note,
+            at=score.as_of,
+        )
+    except TransitionNotAllowed:
+        return None  # e.g. a business-time cool-down on the transition that is not over yet
+
+
+def score_persons_in(conn: Connection, ctx: Context, person_ids: Collection[int]) -> list[PersonScore]:
+    """Score these persons as of now with the Python scorer (no writes)."""
+    model = model_for(ctx)
+    now = ctx.clock.now()
+    facts = load_facts(conn, model, person_ids, now)
+    return [score_person(model, person, acts, now) for person, acts in facts.values()]
+
+
+def rescore_in(conn: Connection, ctx: Context, person_ids: Collection[int]) -> list[StageChange]:
+    """The incremental path: rescore persons with new activities, save, and apply automatic MQL."""
+    if not person_ids:
+        return []
+    scores = score_persons_in(conn, ctx, person_ids)
+    save_scores_in(conn, ctx, scores)
+    changes = []
+    for score in scores:
+        change = qualify_in(conn, ctx, score, find_person(conn, score.person_id))
+        if change is not None:
+            changes.append(change)
+    return changes
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A person's score now, every contributing rule and activity, and what is stored."""
+
+    email: str | None
+    stage: str
+    score: PersonScore
+    mql_rule: str
+    meets_mql_rule: bool
+    stored: Mapping[str, Any] | None
+
+
+def explain(ctx: Context, key: str | int) -> Explanation:
+    """Explain a person's score as of now (read-only): rules, activities and decayed points."""
+    model = model_for(ctx)
+    with reading(ctx.engine) as conn:
+        ref = find_person(conn, key)
+        score = score_persons_in(conn, ctx, [ref.id])[0]
+        stored = (
+            conn.execute(select(score_details).where(score_details.c.person_id == ref.id)).mappings().first()
+        )
+    meets = model.mql.holds(score.fit, score.engagement, score.fit_rank, score.engagement_rank)
+    return Explanation(ref.email, ref.stage, score, model.mql.text, meets, dict(stored) if stored else None)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """A naive-UTC value from DuckDB as an aware datetime."""
+    return None if value is None else (value.replace(tzinfo=UTC) if value.tzinfo is None else value)
+
+
+def scores_from_rows(
+    model: ScoringModel, rows: Iterable[tuple[Any, ...]], as_of: datetime
+) -> list[PersonScore]:
+    """PersonScores from the batch query's rows (grading and totals shared with the Python scorer)."""
+    from leadflow.domain.scoring.score import RuleContribution, finish
+
+    fit_by_index = {r.index: r for r in model.fit_rules}
+    eng_by_index = {r.index: r for r in model.engagement_rules}
+    out = []
+    for pid, _as_of_us, _stage, _entered, _fit, fit_rules, _eng, eng_rules, last_pos in rows:
+        fits = tuple(RuleContribution(i, fit_by_index[i].label, fit_by_index[i].points) for i in fit_rules)
+        engs = tuple(
+            RuleContribution(e["rule"], eng_by_index[e["rule"]].label, e["points"], e["n"], e["capped"])
+            for e in (eng_rules or [])
+        )
+        last = (
+            None if last_pos is None else datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=last_pos)
+        )
+        out.append(finish(model, pid, as_of, fits, engs, (), last))
+    return out
