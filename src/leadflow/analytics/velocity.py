@@ -75,7 +75,8 @@ def first_touch_expr(b: Backend, f: Filters) -> ir.Table:
     return _histogram(parts, keys)
 
 
-def _stats(hist: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def velocity_stats(hist: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Quantiles and Kaplan-Meier per (breakdown, measure, stage) of a duration histogram."""
     rows = []
     for group, part in hist.groupby([*keys, "measure", "stage"], sort=False, dropna=False):
         labels = group if isinstance(group, tuple) else (group,)
@@ -90,7 +91,7 @@ def velocity(b: Backend, f: Filters) -> pd.DataFrame:
     """Per stage: days in stage; per milestone: days from first touch; median/p75/p90 raw and Kaplan-Meier."""
     keys = group_keys(f)
     hist = pd.concat([b.run(time_in_stage_expr(b, f)), b.run(first_touch_expr(b, f))], ignore_index=True)
-    out = _stats(hist, keys)
+    out = velocity_stats(hist, keys)
     order = {s: i for i, s in enumerate(b.playbook.stage_ids())}
     out["_m"] = (out["measure"] != "time_in_stage").astype(int)
     out["_o"] = out["stage"].map(order)
