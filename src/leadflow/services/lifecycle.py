@@ -11,7 +11,6 @@ from sqlalchemy import Connection, insert, or_, select
 
 from leadflow.domain.lifecycle import Actor, decide, replay, skipped_stages
 from leadflow.errors import Conflict, InvalidInput, NotFound
-from leadflow.services import reactions
 from leadflow.services.context import Context
 from leadflow.store.engine import reading, transaction
 from leadflow.store.history import StageChange, history, write_stage_change
@@ -116,6 +115,9 @@ def move_in(
         fields=fields,
         skipped=skipped_stages(pb, person.stage, target) or None,
     )
+    # Imported here: the reactions (routing, scoring, SLAs) themselves move people through this module.
+    from leadflow.services import reactions
+
     reactions.on_stage_change(conn, ctx, change, actor)
     return change
 

@@ -85,7 +85,12 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
     @app.exception_handler(LeadflowError)
     async def _leadflow_error(request: Request, exc: LeadflowError) -> Response:
         if _is_api(request):
-            return JSONResponse({"error": exc.to_dict()}, status_code=exc.http_status)
+            body: dict[str, Any] = exc.to_dict()
+            problems = getattr(exc, "problems", None)
+            if problems:
+                body["problems"] = [{"code": p.code, "message": p.message, "line": p.line, "column": p.column,
+                                     "path": p.dotted_path(), "severity": p.severity} for p in problems]
+            return JSONResponse({"error": body}, status_code=exc.http_status)
         return render(request, "error.html", {"error": exc}, status_code=exc.http_status)
 
     @app.exception_handler(RequestValidationError)
