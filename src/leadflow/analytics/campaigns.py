@@ -13,7 +13,7 @@ COLUMNS = ["campaign", "channel", "cost", "leads", "mqls", "sqls", "won", "pipel
 
 
 def _ratio(a: float, b: float) -> float | None:
-    return a / b if b else None
+    return a / b if b and a == a else None  # a != a: NaN cost (people without a campaign)
 
 
 def campaigns(b: Backend, f: Filters) -> pd.DataFrame:
@@ -46,6 +46,7 @@ def campaigns(b: Backend, f: Filters) -> pd.DataFrame:
         out[col] = out[col].fillna(0.0).astype(float)
     for col in ("leads", "mqls", "sqls", "won"):
         out[col] = out[col].fillna(0).astype("int64")
+    out.loc[out["campaign"] == NONE_LABEL, "cost"] = float("nan")  # no campaign: no cost to divide
     out["cost_per_mql"] = [_ratio(c_, n) for c_, n in zip(out["cost"], out["mqls"], strict=True)]
     out["cost_per_sql"] = [_ratio(c_, n) for c_, n in zip(out["cost"], out["sqls"], strict=True)]
     out["cost_per_won"] = [_ratio(c_, n) for c_, n in zip(out["cost"], out["won"], strict=True)]
