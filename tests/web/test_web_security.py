@@ -102,3 +102,20 @@ def test_person_page_shows_history_and_takes_notes(app_client: TestClient, web_c
     assert "Asked for pricing" in app_client.get(f"/persons/{pid}").text
     login(app_client, "viewer")
     assert app_client.post(f"/persons/{pid}/notes", data={"text": "x", "csrf_token": "t"}).status_code == 403
+
+
+def test_resources_page_groups_assets_and_counts_the_exchange(app_client: TestClient, web_ctx: Context) -> None:
+    token = login(app_client, "sales")
+    app_client.post("/resources", data={"name": "Competitor battlecard", "buyer_stage": "decision", "csrf_token": token})
+    token = login(app_client, "marketing")
+    app_client.post("/resources", data={"name": "Buyers guide", "buyer_stage": "awareness", "csrf_token": token})
+    bad = app_client.post("/resources", data={"name": "X", "buyer_stage": "later", "csrf_token": token})
+    assert bad.status_code == 422 and "unknown buyer stage" in bad.text
+    from leadflow.services.resources import assets_by_stage, exchange
+
+    grouped = assets_by_stage(web_ctx)
+    assert [a["name"] for a in grouped["decision"]["sales"]] == ["Competitor battlecard"]
+    assert [a["name"] for a in grouped["awareness"]["marketing"]] == ["Buyers guide"]
+    ex = exchange(web_ctx)
+    assert (ex.assets_by_marketing, ex.assets_by_sales) == (1, 1)
+    assert "Competitor battlecard" in app_client.get("/resources").text
