@@ -29,7 +29,7 @@ REQUIRED_SECTIONS = (
 )
 _ESTIMATORS = {
     "logistic": "LogisticRegression (L2, C=1) on one-hot + standardised features",
-    "gbm": "HistGradientBoostingClassifier (200 trees, learning rate 0.06) on the same encoded features",
+    "gbm": "HistGradientBoostingClassifier (100 trees, learning rate 0.1) on the same encoded features",
 }
 _EXPLANATIONS = {
     "logistic": "exact: coefficient x standardised value, summed per source column; intercept + sum = logit",

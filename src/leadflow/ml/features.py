@@ -14,7 +14,7 @@ OTHER_LEVEL = "(other)"
 
 @dataclass
 class FeatureEncoder:
-    """Turns normalised lead features into a standardised matrix whose columns map back to source columns."""
+    """Turns normalised lead features into a centred, scaled matrix whose columns map back to sources."""
 
     kinds: dict[str, str]
     min_level_share: float = 0.005
@@ -53,8 +53,11 @@ class FeatureEncoder:
                 self._add(column, f"{column} = {level}")
         raw = self._raw(frame)
         self.means = raw.mean(axis=0)
+        # Numbers are z-scored; 0/1 indicators are only centred, so a level seen twice cannot get a
+        # huge standardised value (and with it an absurd per-lead contribution).
+        measured = np.array([name == group for name, group in zip(self.names, self.groups, strict=True)])
         scales = raw.std(axis=0)
-        self.scales = np.where(scales > 1e-12, scales, 1.0)
+        self.scales = np.where(measured & (scales > 1e-12), scales, 1.0)
         return self
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:

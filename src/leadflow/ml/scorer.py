@@ -79,7 +79,7 @@ def fit_scorer(
         method, folds = "sigmoid", 5
     elif algorithm == "gbm":
         estimator = HistGradientBoostingClassifier(
-            learning_rate=0.06, max_iter=200, max_leaf_nodes=31, l2_regularization=1.0, random_state=seed
+            learning_rate=0.1, max_iter=100, max_leaf_nodes=31, l2_regularization=1.0, random_state=seed
         )
         method, folds = ("isotonic" if len(y) >= 1000 else "sigmoid"), 3
     else:

@@ -92,7 +92,7 @@ def check(frame: pd.DataFrame, outcome: str, options: TrainingOptions) -> Checke
     if refused:
         lines = "\n".join(f"  - {f.sentence()}" for f in refused)
         raise ModelError(
-            f"refusing to train: {len(refused)} column(s) look like they leak the outcome:\n{lines}\n",
+            f"refusing to train: {len(refused)} column(s) look like they leak the outcome:\n{lines}\n ",
             where="columns " + ", ".join(f"'{f.column}'" for f in refused),
             hint="leave them out with --exclude COLUMN, or, if you know a column is filled in before the"
             " outcome, keep it with --allow-leaky COLUMN (repeatable)",
