@@ -112,7 +112,7 @@ def conversions_expr(b: Backend, f: Filters, milestone: str) -> ir.Table:
     if milestone in ("lead_created", "mql"):
         at = w.created_at if milestone == "lead_created" else w.reach_mql
         done = at.notnull() & within(at, f.period) & (at <= end)
-        conv = w.filter(done).select(conv_id=w.person_id.cast("string"), at=at, value=ibis.literal(1.0),
+        conv = w.filter(done).select(conv_id=w.person_id.cast("string"), at=at.cast("timestamp"), value=ibis.literal(1.0),
                                      converted=ibis.literal(1, "int8"), **base)
         later = at.isnull() | (at > end)
     else:
@@ -123,12 +123,12 @@ def conversions_expr(b: Backend, f: Filters, milestone: str) -> ir.Table:
             ok = ok & (facts.status == "won")
         c = facts.filter(ok & facts.person_id.notnull())
         c = c.inner_join(w, c.person_id == w.person_id)
-        conv = c.select(conv_id=c.opp_id.cast("string"), at=c[at_col], value=c.amount, converted=ibis.literal(1, "int8"),
+        conv = c.select(conv_id=c.opp_id.cast("string"), at=c[at_col].cast("timestamp"), value=c.amount, converted=ibis.literal(1, "int8"),
                         person_id=c.person_id, lead_at=c.created_at_right, opp_at=c.p_opp, won_at=c.p_won)
         first = w.p_opp if milestone == "opportunity_created" else w.p_won
         later = first.isnull() | (first > end)
     nulls = w.filter(within(w.created_at, f.period) & (w.created_at <= end) & later).select(
-        conv_id=w.person_id.cast("string"), at=end, value=ibis.literal(0.0), converted=ibis.literal(0, "int8"), **base
+        conv_id=w.person_id.cast("string"), at=end.cast("timestamp"), value=ibis.literal(0.0), converted=ibis.literal(0, "int8"), **base
     )
     return ibis.union(conv, nulls, distinct=False)
 

@@ -15,7 +15,9 @@ from leadflow.analytics.milestones import (
     group_keys,
     minutes_between,
     person_dims,
+    Part,
     reach,
+    stacked,
     ts,
     within,
     won_stage,
@@ -82,16 +84,17 @@ def conversion_expr(b: Backend, f: Filters, pairs: Sequence[tuple[str, str]]) ->
     """Histogram (breakdown, from, to, minutes or null when not reached by as_of, n) of cohort conversion."""
     w = reach(b, f)
     keys = group_keys(f)
-    parts = []
-    for x, y in pairs:
-        got = w[f"reach_{y}"].notnull() & (w[f"reach_{y}"] <= ts(f.as_of))
-        minutes = ibis.cases((got, minutes_between(w[f"reach_{x}"], w[f"reach_{y}"])), else_=ibis.null("int64"))
-        parts.append(
-            w.filter(within(w[f"reach_{x}"], f.period)).select(
-                *keys, from_stage=ibis.literal(x), to_stage=ibis.literal(y), minutes=minutes
-            )
-        )
-    u = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+
+    def part(x: str, y: str) -> Part:
+        def build(t: ir.Table) -> tuple[ir.BooleanValue, dict[str, ir.Value]]:
+            got = t[f"reach_{y}"].notnull() & (t[f"reach_{y}"] <= ts(f.as_of))
+            minutes = ibis.cases((got, minutes_between(t[f"reach_{x}"], t[f"reach_{y}"])), else_=ibis.null("int64"))
+            return within(t[f"reach_{x}"], f.period), {"minutes": minutes}
+
+        return build
+
+    labels = [{"from_stage": x, "to_stage": y} for x, y in pairs]
+    u = stacked(w, keys, labels, [part(x, y) for x, y in pairs])
     return u.group_by([*keys, "from_stage", "to_stage", "minutes"]).agg(n=u.count())
 
 

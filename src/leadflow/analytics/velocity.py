@@ -8,7 +8,17 @@ import pandas as pd
 
 from leadflow.analytics.engines import Backend
 from leadflow.analytics.filters import Filters
-from leadflow.analytics.milestones import funnel_stages, group_keys, minutes_between, reach, ts, within, won_stage
+from leadflow.analytics.milestones import (
+    Part,
+    funnel_stages,
+    group_keys,
+    minutes_between,
+    reach,
+    stacked,
+    ts,
+    within,
+    won_stage,
+)
 from leadflow.analytics.survival import summarize, weighted_quantile
 
 MINUTES_PER_DAY = 1440.0
@@ -16,8 +26,8 @@ STAT_COLUMNS = ["n", "events", "censored", "p50_days", "p75_days", "p90_days",
                 "km_p50_days", "km_p75_days", "km_p90_days"]
 
 
-def _histogram(parts: list[ir.Table], keys: list[str]) -> ir.Table:
-    u = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+def _histogram(table: ir.Table, keys: list[str], labels: list[dict[str, str]], parts: list[Part]) -> ir.Table:
+    u = stacked(table, keys, labels, parts)
     return u.group_by([*keys, "measure", "stage", "minutes", "event"]).agg(n=u.count())
 
 
@@ -34,18 +44,19 @@ def time_in_stage_expr(b: Backend, f: Filters) -> ir.Table:
     )
     we = w.left_join(exits, w.person_id == exits.e_person)
     end = ts(f.as_of)
-    parts = []
-    for s in stages:
-        start, leave = we[f"first_{s}"], we[f"exit_{s}"]
-        left = leave.notnull() & (leave <= end)
-        stop = ibis.cases((left, leave), else_=end)
-        parts.append(
-            we.filter(within(start, f.period) & (start <= end)).select(
-                *keys, measure=ibis.literal("time_in_stage"), stage=ibis.literal(s),
-                minutes=minutes_between(start, stop), event=left.cast("int8"),
-            )
-        )
-    return _histogram(parts, keys)
+
+    def part(s: str) -> Part:
+        def build(t: ir.Table) -> tuple[ir.BooleanValue, dict[str, ir.Value]]:
+            start, leave = t[f"first_{s}"], t[f"exit_{s}"]
+            left = leave.notnull() & (leave <= end)
+            stop = ibis.cases((left, leave), else_=end)
+            return within(start, f.period) & (start <= end), {
+                "minutes": minutes_between(start, stop), "event": left.cast("int8")}
+
+        return build
+
+    labels = [{"measure": "time_in_stage", "stage": s} for s in stages]
+    return _histogram(we, keys, labels, [part(s) for s in stages])
 
 
 def first_touch_expr(b: Backend, f: Filters) -> ir.Table:
@@ -55,24 +66,26 @@ def first_touch_expr(b: Backend, f: Filters) -> ir.Table:
     acts = b.table("activities")
     first = acts.group_by(t_person="person_id").agg(t_first=acts.occurred_at.min())
     wt = w.left_join(first, w.person_id == first.t_person)
-    created = wt.created_at
-    touch = ibis.cases((wt.t_first.notnull() & (wt.t_first < created), wt.t_first), else_=created)
+    wt = wt.mutate(t_touch=ibis.cases((wt.t_first.notnull() & (wt.t_first < wt.created_at), wt.t_first),
+                                      else_=wt.created_at))
     end = ts(f.as_of)
-    gone = wt.stage.isin([s for s in b.playbook.stage_ids() if s not in funnel_stages(b)])
-    censor = ibis.cases((gone & (wt.stage_entered_at <= end), wt.stage_entered_at), else_=end)
+    gone_stages = [s for s in b.playbook.stage_ids() if s not in funnel_stages(b)]
     stages = funnel_stages(b)
     milestones = [s for s in ("mql", "sql") if s in stages] + [won_stage(b)]
-    parts = []
-    for m in milestones:
-        got = wt[f"reach_{m}"].notnull() & (wt[f"reach_{m}"] <= end)
-        stop = ibis.cases((got, wt[f"reach_{m}"]), else_=censor)
-        parts.append(
-            wt.filter(within(touch, f.period) & (touch <= end)).select(
-                *keys, measure=ibis.literal("first_touch_to"), stage=ibis.literal(m),
-                minutes=minutes_between(touch, stop), event=got.cast("int8"),
-            )
-        )
-    return _histogram(parts, keys)
+
+    def part(m: str) -> Part:
+        def build(t: ir.Table) -> tuple[ir.BooleanValue, dict[str, ir.Value]]:
+            gone = t.stage.isin(gone_stages)
+            censor = ibis.cases((gone & (t.stage_entered_at <= end), t.stage_entered_at), else_=end)
+            got = t[f"reach_{m}"].notnull() & (t[f"reach_{m}"] <= end)
+            stop = ibis.cases((got, t[f"reach_{m}"]), else_=censor)
+            return within(t.t_touch, f.period) & (t.t_touch <= end), {
+                "minutes": minutes_between(t.t_touch, stop), "event": got.cast("int8")}
+
+        return build
+
+    labels = [{"measure": "first_touch_to", "stage": m} for m in milestones]
+    return _histogram(wt, keys, labels, [part(m) for m in milestones])
 
 
 def velocity_stats(hist: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
