@@ -15,7 +15,13 @@ from leadflow.domain.lifecycle import Actor
 from leadflow.playbook import load_playbook
 from leadflow.services.context import Context
 from leadflow.services.lifecycle import create_person_in, find_person, move_in
-from leadflow.services.nurture import check_tracks, enroll_in, exit_on_engagement_in, match_track
+from leadflow.services.nurture import (
+    check_tracks,
+    enroll_in,
+    enroll_person_in,
+    exit_on_engagement_in,
+    match_track,
+)
 from leadflow.services.nurture_steps import due_steps, export_due, send_due
 from leadflow.store.engine import reading, transaction
 from leadflow.store.history import StageChange
@@ -208,19 +214,24 @@ def test_leaving_recycled_ends_the_track_and_recycling_again_reenrolls(ctx: Cont
     ]
 
 
-def test_enrolment_meets_the_open_nurture_deadline(ctx: Context) -> None:
+def test_recycle_through_the_engine_meets_the_nurture_sla_and_late_enrolment_closes_it(ctx: Context) -> None:
     now = ctx.clock.now()
     with transaction(ctx.engine) as conn:
         pid = create_person_in(conn, ctx, {"email": "ada@example.com"}, at=now)
         move_in(conn, ctx, find_person(conn, pid), "mql", Actor.system())
         move_in(conn, ctx, find_person(conn, pid), "sal", REP)
-        change = move_in(conn, ctx, find_person(conn, pid), "recycled", REP, {"reason": "bad_timing"})
-        conn.execute(
-            deadlines.delete().where(deadlines.c.person_id == pid)
-        )  # whatever the SLA reaction opened
+        move_in(conn, ctx, find_person(conn, pid), "recycled", REP, {"reason": "bad_timing"})
+    # The stage-change reaction enrolled the person in the same transaction: the SLA is met at once.
+    assert [e["track_id"] for e in enrollments(ctx, pid)] == ["early_research"]
+    assert nurture_deadline(ctx, pid) == ("met", now)
+
+    # A person enrolled later by hand (e.g. after a playbook fix) closes the still-open deadline.
+    later = now + timedelta(days=1)
+    with transaction(ctx.engine) as conn:
+        other = create_person_in(conn, ctx, {"email": "bob@example.com"}, at=now)
         conn.execute(
             insert(deadlines).values(
-                person_id=pid,
+                person_id=other,
                 sla_id="nurture_recycled",
                 team="marketing",
                 stage="recycled",
@@ -231,12 +242,18 @@ def test_enrolment_meets_the_open_nurture_deadline(ctx: Context) -> None:
                 playbook_version=ctx.playbook.version,
             )
         )
-        enroll_in(conn, ctx, change)
+        enroll_person_in(conn, ctx, other, ctx.playbook.model.nurture_tracks[1], at=later)
+    assert nurture_deadline(ctx, other) == ("met", later)
+
+
+def nurture_deadline(ctx: Context, pid: int) -> tuple[str, Any]:
     with reading(ctx.engine) as conn:
         row = conn.execute(
-            select(deadlines.c.status, deadlines.c.closed_at).where(deadlines.c.person_id == pid)
+            select(deadlines.c.status, deadlines.c.closed_at).where(
+                deadlines.c.person_id == pid, deadlines.c.sla_id == "nurture_recycled"
+            )
         ).one()
-    assert tuple(row) == ("met", now)
+    return row[0], row[1]
 
 
 def test_track_matching_and_checks() -> None:

@@ -23,6 +23,7 @@ from leadflow.store.tables import outbox
 
 if TYPE_CHECKING:
     from leadflow.services.context import Context
+    from leadflow.services.worker import Job
 
 CHUNK = 100  # messages claimed per transaction; the lease must outlast sending one chunk
 
@@ -169,3 +170,15 @@ def deliver_due(ctx: Context, limit: int = 1000) -> DeliveryReport:
     finally:
         sender.close()
     return report
+
+
+def worker_jobs() -> list[Job]:
+    """The delivery job of the worker: send due outbox messages on every pass."""
+    from leadflow.services.worker import Job
+
+    def run(ctx: Context) -> dict[str, object]:
+        return deliver_due(ctx).as_dict()
+
+    return [
+        Job("outbox_delivery", run, timedelta(seconds=0), "deliver due notifications (retries, dead letter)")
+    ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from leadflow.domain.lifecycle import Actor
-from leadflow.services import sla
+from leadflow.services import nurture, sla
 from leadflow.services.routing import route_in
 from leadflow.store.history import StageChange
 
@@ -28,9 +28,11 @@ def on_stage_change(conn: Connection, ctx: Context, change: StageChange, actor: 
         return
     if change.to_stage in routing_stages(ctx):
         route_in(conn, ctx, change.person_id, at=change.at, actor=actor.name)
+    nurture.enroll_in(conn, ctx, change)
     sla.on_stage_change_in(conn, ctx, change.person_id, change.from_stage, change.to_stage, change.at)
 
 
 def on_activities(conn: Connection, ctx: Context, person_ids: Collection[int]) -> None:
     """New activities may be the first touch a SAL was waiting for."""
     sla.first_touch_in(conn, ctx, person_ids)
+    nurture.exit_on_engagement_in(conn, ctx, person_ids)

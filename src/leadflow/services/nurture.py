@@ -17,11 +17,11 @@ from sqlalchemy import Connection, exists, insert, select, update
 from leadflow.domain.business_time import BusinessCalendar, add_business_time
 from leadflow.domain.durations import parse_duration
 from leadflow.playbook.schema import NurtureTrack, Playbook
+from leadflow.services import sla
 from leadflow.store.history import StageChange
 from leadflow.store.tables import (
     accounts,
     activities,
-    deadlines,
     nurture_enrollments,
     nurture_steps,
     persons,
@@ -126,20 +126,6 @@ def _end_enrollments_in(conn: Connection, ids: list[int], *, status: str, reason
     return len(ids)
 
 
-def _meet_nurture_deadlines_in(conn: Connection, ctx: Context, person_id: int, at: datetime) -> None:
-    # The marketing SLA "recycled persons are enrolled within N" is met by the enrolment itself.
-    sla_ids = [sla.id for sla in ctx.playbook.model.slas if sla.measure == "nurture"]
-    if not sla_ids:
-        return
-    conn.execute(
-        update(deadlines)
-        .where(
-            deadlines.c.person_id == person_id, deadlines.c.sla_id.in_(sla_ids), deadlines.c.status == "open"
-        )
-        .values(status="met", closed_at=at)
-    )
-
-
 def _facts_in(conn: Connection, person_id: int, change: StageChange) -> dict[str, str | None]:
     row = conn.execute(
         select(persons.c.persona, accounts.c.segment)
@@ -212,7 +198,7 @@ def enroll_person_in(
             for i, (step, due) in enumerate(zip(track.steps, schedule, strict=True))
         ],
     )
-    _meet_nurture_deadlines_in(conn, ctx, person_id, at)
+    sla.close_deadlines_in(conn, ctx, person_id, sla_measure="nurture", outcome="met", at=at)
     return enrollment_id
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, exists, func, select, update
 
@@ -20,6 +20,7 @@ from leadflow.store.tables import assets, nurture_enrollments, nurture_steps, pe
 
 if TYPE_CHECKING:
     from leadflow.services.context import Context
+    from leadflow.services.worker import Job
 
 
 @dataclass(frozen=True)
@@ -206,3 +207,15 @@ def export_due(ctx: Context, out: Path, *, mark_sent: bool = True, limit: int | 
             return NurtureRun(0, 0, 0, len(steps), f"export:{out}")
         sent, skipped, completed = _mark_in(conn, steps, now)
         return NurtureRun(sent, skipped, completed, _waiting_in(conn, now), f"export:{out}")
+
+
+def worker_jobs() -> list[Job]:
+    """The nurture job of the worker: queue due steps every five minutes (runs before outbox delivery)."""
+    from leadflow.services.worker import Job
+
+    def run(ctx: Context) -> dict[str, Any]:
+        return asdict(send_due(ctx))
+
+    return [
+        Job("nurture_steps", run, timedelta(minutes=5), "queue due nurture steps as nurture.step messages")
+    ]
