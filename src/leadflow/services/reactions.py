@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from leadflow.domain.lifecycle import Actor
-from leadflow.services import handoff_reactions
+from leadflow.services import handoff_reactions, scoring
 from leadflow.store.history import StageChange
 
 if TYPE_CHECKING:
@@ -27,4 +27,5 @@ def on_stage_change(conn: Connection, ctx: Context, change: StageChange, actor: 
 
 def on_activities(conn: Connection, ctx: Context, person_ids: Collection[int]) -> None:
     """React to new activities of these persons (rescoring, automatic MQL, first-touch SLAs, nurture exit)."""
+    scoring.rescore_in(conn, ctx, person_ids)
     handoff_reactions.on_activities(conn, ctx, person_ids)

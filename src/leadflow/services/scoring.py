@@ -10,7 +10,7 @@ import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,11 +28,14 @@ from leadflow.domain.scoring import (
 )
 from leadflow.errors import TransitionNotAllowed
 from leadflow.playbook.schema import SYSTEM_ACTOR
+from leadflow.services import lifecycle  # module import: lifecycle -> reactions -> scoring is a cycle
 from leadflow.services.context import Context
-from leadflow.services.lifecycle import PersonRef, find_person, move_in
 from leadflow.store.engine import reading
 from leadflow.store.history import StageChange
 from leadflow.store.tables import accounts, activities, assets, campaigns, persons, score_details
+
+if TYPE_CHECKING:
+    from leadflow.services.lifecycle import PersonRef
 
 _MODELS: dict[str, ScoringModel] = {}
 
@@ -237,7 +240,7 @@ def qualify_in(conn: Connection, ctx: Context, score: PersonScore, ref: PersonRe
         f"({score.engagement_grade}) meet {model.mql.text}"
     )
     try:
-        return move_in(
+        return lifecycle.move_in(
             conn,
             ctx,
             ref,
@@ -267,7 +270,7 @@ def rescore_in(conn: Connection, ctx: Context, person_ids: Collection[int]) -> l
     save_scores_in(conn, ctx, scores)
     changes = []
     for score in scores:
-        change = qualify_in(conn, ctx, score, find_person(conn, score.person_id))
+        change = qualify_in(conn, ctx, score, lifecycle.find_person(conn, score.person_id))
         if change is not None:
             changes.append(change)
     return changes
@@ -289,7 +292,7 @@ def explain(ctx: Context, key: str | int) -> Explanation:
     """Explain a person's score as of now (read-only): rules, activities and decayed points."""
     model = model_for(ctx)
     with reading(ctx.engine) as conn:
-        ref = find_person(conn, key)
+        ref = lifecycle.find_person(conn, key)
         score = score_persons_in(conn, ctx, [ref.id])[0]
         stored = (
             conn.execute(select(score_details).where(score_details.c.person_id == ref.id)).mappings().first()

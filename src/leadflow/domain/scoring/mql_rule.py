@@ -147,7 +147,8 @@ def _tokens(text: str) -> list[_Tok]:
             break
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise MqlRuleError(f"unexpected character {text[pos:].strip()[0]!r}", pos)
+            at = len(text) - len(text[pos:].lstrip())
+            raise MqlRuleError(f"unexpected character {text[at]!r}", at)
         kind = m.lastgroup or ""
         out.append(_Tok(kind, m.group(kind), m.start(kind)))
         pos = m.end()
