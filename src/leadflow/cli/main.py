@@ -36,9 +36,8 @@ def run(argv: list[str] | None = None) -> None:
     """Run the CLI; user mistakes print one line (cause, where, what to do) and a non-zero exit code."""
     app = build_app()
     try:
-        result = app(args=argv, standalone_mode=False)
-        if isinstance(result, int) and result:
-            sys.exit(result)
+        # standalone mode: usage errors print their own message and exit 2; ours propagate to here
+        app(args=argv, prog_name="leadflow")
     except LeadflowError as exc:
         Console(stderr=True, soft_wrap=True).print(exc.one_line(), style="red", markup=False, highlight=False)
         for problem in getattr(exc, "problems", [])[:50]:
@@ -47,17 +46,6 @@ def run(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         Console(stderr=True).print("interrupted; nothing half-written was kept (re-run to continue)")
         sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click usage errors arrive as click exceptions
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        raise
 
 
 if __name__ == "__main__":
