@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -30,16 +30,14 @@ ACTIVITY_TYPES = {
 }
 
 
-def activity_key(at: datetime, event_id: str | None, parts: tuple[Any, ...]) -> str:
+def activity_key(at: datetime, event_id: str | None, details: str) -> str:
     """Time-prefixed idempotency key: the given event id, else a hash of person, type, time and details."""
-    prefix = (f"{at.year:04d}{at.month:02d}{at.day:02d}{at.hour:02d}{at.minute:02d}{at.second:02d}"
-              f"{at.microsecond:06d}")
+    prefix = f"{round(at.timestamp() * 1_000_000):014x}"  # microseconds since 1970 in hex: sorts by time
     if event_id:
         if len(event_id) <= 58 and event_id.isprintable():
             return f"{prefix}-{event_id}"
         return f"{prefix}-e{hashlib.sha256(event_id.encode()).hexdigest()[:40]}"
-    text = "\x1f".join("" if p is None else str(p) for p in parts)
-    return f"{prefix}-h{hashlib.sha256(text.encode()).hexdigest()[:40]}"
+    return f"{prefix}-h{hashlib.sha256(details.encode()).hexdigest()[:40]}"
 
 
 class ActivityWriter(Writer):
@@ -88,33 +86,41 @@ class ActivityWriter(Writer):
         people: dict[str, tuple[int, datetime]] = {}
         rejections: list[Rejection] = []
         self.last_keys = []
+        ext_get = self.by_ext.known.get
+        types = ACTIVITY_TYPES
+        last_keys = self.last_keys
         for rec in records:
             v = rec.values
-            person_id = self._person(conn, rec)
+            ref = v.get("person")
+            person_id = ext_get(ref) if ref is not None else None
             if person_id is None:
-                ref = v.get("person") if v.get("person_id") is None else v["person_id"]
-                rejections.append(Rejection(rec.row, self.person_column, ref, f"unknown person {ref!r} (import the "
-                                            "persons first, or give an Email)", rec.raw))
-                continue
+                person_id = self._person(conn, rec)
+                if person_id is None:
+                    ref = ref if v.get("person_id") is None else v["person_id"]
+                    rejections.append(Rejection(rec.row, self.person_column, ref, f"unknown person {ref!r} (import "
+                                                "the persons first, or give an Email)", rec.raw))
+                    continue
             at: datetime = v["occurred_at"]
-            kind = ACTIVITY_TYPES.get(v["type"], v["type"])
-            campaign = v.get("campaign")
-            campaign_id = self.campaign_ext.get(campaign) or self.campaign_name.get(campaign)
-            asset_id = self.assets.get(v.get("asset"))
+            kind = types.get(v["type"], v["type"])
+            campaign, asset, url, channel = v.get("campaign"), v.get("asset"), v.get("url"), v.get("channel")
+            campaign_id = asset_id = None
             props = rec.properties or None
-            if (campaign is not None and campaign_id is None) or (v.get("asset") is not None and asset_id is None):
-                props = dict(props or {})
-                if campaign_id is None and campaign is not None:
-                    props["campaign_ref"] = campaign
-                if asset_id is None and v.get("asset") is not None:
-                    props["asset_ref"] = v["asset"]
-            key = activity_key(at, v.get("event_id"), (v.get("person") or v.get("email"), kind, at.isoformat(),
-                                                       v.get("url"), campaign, v.get("asset"), v.get("channel")))
+            if campaign is not None or asset is not None:
+                campaign_id = self.campaign_ext.get(campaign) or self.campaign_name.get(campaign)
+                asset_id = self.assets.get(asset)
+                if (campaign is not None and campaign_id is None) or (asset is not None and asset_id is None):
+                    props = dict(props or {})
+                    if campaign_id is None and campaign is not None:
+                        props["campaign_ref"] = campaign
+                    if asset_id is None and asset is not None:
+                        props["asset_ref"] = asset
+            key = activity_key(at, v.get("event_id"), f"{ref or v.get('email')}\x1f{kind}\x1f{at.isoformat()}\x1f"
+                               f"{url or ''}\x1f{campaign or ''}\x1f{asset or ''}\x1f{channel or ''}")
             actor_id = owners.find(v.get("actor")) if owners is not None else None
-            rows.append((key, person_id, kind, v.get("channel"), campaign_id, asset_id, v.get("url"),
-                         at.astimezone(UTC).replace(tzinfo=None), actor_id, props))
+            rows.append((key, person_id, kind, channel, campaign_id, asset_id, url, at.replace(tzinfo=None), actor_id,
+                         props))
             people[key] = (person_id, at)
-            self.last_keys.append((rec.row, key))
+            last_keys.append((rec.row, key))
         accepted = insert_activities(conn, rows)
         self.last_accepted = accepted
         self.react_to(conn, [people[k] for k in accepted])

@@ -25,8 +25,7 @@ ActivityRow = tuple[str, int, str, str | None, int | None, int | None, str | Non
 
 def _sqlite_time(at: datetime) -> str:
     # the exact text SQLAlchemy's SQLite DateTime writes, so every reader sees one format
-    return (f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}:{at.second:02d}."
-            f"{at.microsecond:06d}")
+    return at.isoformat(" ", "microseconds")
 
 
 def existing_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
@@ -48,19 +47,21 @@ def insert_activities(conn: Connection, rows: Sequence[ActivityRow]) -> set[str]
 
 
 def _sqlite(conn: Connection, rows: Sequence[ActivityRow]) -> set[str]:
-    seen = existing_keys(conn, [r[0] for r in rows])
-    fresh: list[tuple[Any, ...]] = []
-    for r in rows:
-        if r[0] in seen:
-            continue
-        seen.add(r[0])
-        props = json.dumps(r[9], separators=(",", ":")) if r[9] is not None else None
-        fresh.append((*r[:7], _sqlite_time(r[7]), r[8], props))
     raw = conn.connection.driver_connection
     assert raw is not None
-    sql = (f"INSERT OR IGNORE INTO activities ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})")
+    # ids only grow inside our write transaction, so the rows above the old maximum are exactly the new ones
+    before = raw.execute("SELECT coalesce(max(id), 0) FROM activities").fetchone()[0]
+    changes = raw.total_changes
+    fresh = [(*r[:7], _sqlite_time(r[7]), r[8], json.dumps(r[9], separators=(",", ":")) if r[9] is not None else None)
+             for r in rows]
+    sql = f"INSERT OR IGNORE INTO activities ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
     raw.executemany(sql, fresh)
-    return {r[0] for r in fresh}
+    added = raw.total_changes - changes
+    if added == len({r[0] for r in rows}):
+        return {r[0] for r in rows}
+    if added == 0:
+        return set()
+    return {k for (k,) in raw.execute("SELECT idempotency_key FROM activities WHERE id > ?", (before,))}
 
 
 def _postgres(conn: Connection, rows: Sequence[ActivityRow]) -> set[str]:

@@ -84,10 +84,11 @@ class OpportunityWriter(Writer):
         pairs = {(opp_id, pid) for (opp_id, _), people in zip(outcomes, contact_ids, strict=True) for pid in people}
         if not pairs:
             return
-        have = set(conn.execute(select(opportunity_contacts.c.opportunity_id, opportunity_contacts.c.person_id)
-                                .where(opportunity_contacts.c.opportunity_id.in_({o for o, _ in pairs}))).tuples())
-        roles = dict(conn.execute(select(persons.c.id, persons.c.committee_role)
-                                  .where(persons.c.id.in_({p for _, p in pairs}))).tuples())
+        have = {(int(o), int(p)) for o, p in conn.execute(
+            select(opportunity_contacts.c.opportunity_id, opportunity_contacts.c.person_id)
+            .where(opportunity_contacts.c.opportunity_id.in_({o for o, _ in pairs})))}
+        roles = {int(p): r for p, r in conn.execute(select(persons.c.id, persons.c.committee_role)
+                                                    .where(persons.c.id.in_({p for _, p in pairs})))}
         new = [{"opportunity_id": o, "person_id": p, "role": roles.get(p) if roles.get(p) in COMMITTEE_ROLES
                 else "influencer"} for o, p in sorted(pairs - have)]
         if new:

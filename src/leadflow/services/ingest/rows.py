@@ -90,7 +90,17 @@ class RowReader:
         if kind == "bool":
             return parse_bool
         if kind == "slug":
-            return slug
+            cache: dict[Any, str] = {}
+
+            def cached_slug(v: Any) -> str:
+                hit = cache.get(v)
+                if hit is None:
+                    hit = slug(v)
+                    if len(cache) < 10_000:
+                        cache[v] = hit
+                return hit
+
+            return cached_slug
         if kind == "refs":
             sep = spec.split or ";"
             return lambda v: [p.strip() for p in (v if isinstance(v, list) else _text(v).split(sep)) if str(p).strip()]
@@ -102,12 +112,18 @@ class RowReader:
         problems: list[Rejection] = []
         for target, spec, cols, tdef, convert in self.plan:
             raw: Any = None
-            col = cols[0] if cols else target
+            col = target
             for c in cols:
                 candidate = row.get(c)
-                if not blank(candidate):
-                    raw, col = candidate, c
-                    break
+                if candidate is None or candidate == "":
+                    continue
+                if isinstance(candidate, str):
+                    if candidate.isspace():
+                        continue
+                elif isinstance(candidate, float) and candidate != candidate:
+                    continue
+                raw, col = candidate, c
+                break
             if raw is None:
                 if spec.default is not None:
                     values[target] = spec.default
@@ -150,7 +166,7 @@ class RowReader:
         properties: dict[str, Any] = {}
         for c in self.extra:
             raw = row.get(c)
-            if blank(raw):
+            if raw is None or raw == "" or blank(raw):
                 continue
             value = jsonable(raw.strip() if isinstance(raw, str) else raw)
             if isinstance(value, str) and len(value) > MAX_PROPERTY_LEN:
@@ -159,11 +175,14 @@ class RowReader:
                 continue
             properties[c] = value
         for group in self.required:
-            if all(values.get(t) is None for t in group) and not any(
-                    p.column == self.column_of.get(t) for t in group for p in problems):
-                col = self.column_of.get(group[0], group[0])
-                names = " or ".join(group)
-                problems.append(Rejection(number, col, None, f"missing required field {names}", row))
+            for t in group:
+                if t in values:
+                    break
+            else:
+                if not any(p.column == self.column_of.get(t) for t in group for p in problems):
+                    col = self.column_of.get(group[0], group[0])
+                    names = " or ".join(group)
+                    problems.append(Rejection(number, col, None, f"missing required field {names}", row))
         if problems:
             return problems
         return Record(number, values, properties, stage_dates, row)

@@ -44,9 +44,21 @@ class DateParser:
         self.formats = tuple(formats) + DEFAULT_DATE_FORMATS
         self.tz = UTC if timezone.upper() == "UTC" else ZoneInfo(timezone)
         self._cache: dict[str, datetime] = {}
+        # Python 3.11 reads every ISO 8601 form (with Z) in C; user formats must win when given
+        self.iso_first = not formats
 
     def __call__(self, value: Any) -> datetime:
         """An aware UTC datetime, or CellProblem saying the value is not a date."""
+        if self.iso_first and value.__class__ is str:
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                pass
+            else:
+                if parsed.tzinfo is None:
+                    return parsed.replace(tzinfo=self.tz).astimezone(UTC) if self.tz is not UTC else parsed.replace(
+                        tzinfo=UTC)
+                return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
         if isinstance(value, datetime):
             return self._aware(value)
         if isinstance(value, date):
