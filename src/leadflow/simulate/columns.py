@@ -10,14 +10,16 @@ import pyarrow.compute as pc
 
 NO_TIME = np.int64(-(2**62))  # "no timestamp" in the simulator's int64 seconds arrays
 TS = pa.timestamp("us")  # naive UTC, as the store keeps it
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
 def ts(seconds: np.ndarray) -> pa.Array:
     """Seconds since the epoch (NO_TIME = null) as a naive-UTC microsecond timestamp column."""
     mask = seconds == NO_TIME
-    values = np.where(mask, 0, seconds) * 1_000_000
-    return pa.array(values, type=pa.int64(), mask=mask if mask.any() else None).cast(TS)
+    values = np.where(mask, 0, seconds) if mask.any() else seconds.astype(np.int64)
+    values *= 1_000_000
+    if not mask.any():
+        return pa.Array.from_buffers(TS, len(values), [None, pa.py_buffer(values)])
+    return pa.array(values, type=pa.int64(), mask=mask).cast(TS)
 
 
 def ids(values: np.ndarray, null: int = 0) -> pa.Array:
@@ -27,7 +29,7 @@ def ids(values: np.ndarray, null: int = 0) -> pa.Array:
 
 
 def category(codes: np.ndarray, names: Sequence[str | None]) -> pa.Array:
-    """A string column from small integer codes (a dictionary column; a negative code or None name is null)."""
+    """A string column from small integer codes (dictionary-encoded; code < 0 or a None name = null)."""
     names_list = list(names)
     nulls = [i for i, n in enumerate(names_list) if n is None]
     dictionary = pa.array([n if n is not None else "" for n in names_list], type=pa.string())
@@ -45,21 +47,37 @@ def strings(codes: np.ndarray, names: Sequence[str | None]) -> pa.Array:
     return category(codes, names).cast(pa.string())
 
 
-def hex_keys(prefix: str, parts: Sequence[tuple[np.ndarray, int]]) -> pa.Array:
-    """Fixed-width keys: prefix + each (values, hex digits) part, built without a Python loop per row."""
-    n = len(parts[0][0]) if parts else 0
-    head = np.frombuffer(prefix.encode(), dtype=np.uint8)
-    width = len(head) + sum(w for _, w in parts)
-    buf = np.empty((n, width), dtype=np.uint8)
+def _pair_table() -> np.ndarray:
+    digits = b"0123456789abcdef"
+    pairs = np.frombuffer(
+        b"".join(bytes([digits[i >> 4], digits[i & 15]]) for i in range(256)), dtype=np.uint8
+    )
+    return pairs.view(np.uint16)
+
+
+_PAIRS = _pair_table()
+
+
+def hex_keys(prefix: str, values: np.ndarray, digits: int) -> pa.Array:
+    """Fixed-width keys prefix + values in hex (zero-padded), built without a Python loop per row.
+
+    Works on byte pairs (a 256-entry table) so a 20M-row column takes a few passes; `prefix` and `digits`
+    must have even lengths.
+    """
+    if len(prefix) % 2 or digits % 2:
+        raise ValueError("hex_keys needs an even prefix length and an even number of digits")
+    n = len(values)
+    head = np.frombuffer(prefix.encode(), dtype=np.uint16)
+    width = len(head) + digits // 2  # in byte pairs
+    buf = np.empty((n, width), dtype=np.uint16)
     buf[:, : len(head)] = head
-    col = len(head)
-    for values, digits in parts:
-        v = values.astype(np.uint64)
-        for d in range(digits):
-            shift = np.uint64(4 * (digits - 1 - d))
-            buf[:, col + d] = _HEX[((v >> shift) & np.uint64(15)).astype(np.intp)]
-        col += digits
-    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
+    step = 1 << 21  # rows per slice: bounds the temporaries
+    for lo in range(0, n, step):
+        v = values[lo : lo + step].astype(np.uint64)
+        for i in range(digits // 2):
+            shift = np.uint64(8 * (digits // 2 - 1 - i))
+            buf[lo : lo + step, len(head) + i] = _PAIRS[((v >> shift) & np.uint64(255)).astype(np.intp)]
+    offsets = np.arange(0, (n + 1) * width * 2, width * 2, dtype=np.int32)
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(buf.reshape(-1)))
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from leadflow.simulate.scenario import PlantedPerson
+    from leadflow.simulate.simulator import SimResult
 
 SEGMENTS = ("smb", "mid_market", "enterprise")
 CHANNELS = (
@@ -195,7 +196,7 @@ class SimConfig:
     # Persons planted on top of the random ones (see simulate.scenario), e.g. stuck MQLs for leakage tests.
     planted: tuple[PlantedPerson, ...] = ()
     # Called with the finished result; returns a changed one (extra rows, edits). Runs after `planted`.
-    scenario: Callable[..., object] | None = None
+    scenario: Callable[[SimResult], SimResult] | None = None
 
     @property
     def end(self) -> datetime:

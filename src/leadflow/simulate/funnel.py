@@ -1,4 +1,4 @@
-"""Stage progression with known probabilities and durations, one vectorised step per stage (no loop per person)."""
+"""Stage progression with known probabilities and durations: one vectorised step per stage."""
 
 from __future__ import annotations
 
@@ -145,17 +145,20 @@ class Funnel:
             if name not in ("recycled_mql", "lead_sal")
             else np.ones(len(CHANNELS))
         )
-        return np.minimum(base * effect[self.channel[who]], self.p.max_rate)
+        rate: np.ndarray = np.minimum(base * effect[self.channel[who]], self.p.max_rate)
+        return rate
 
     def duration(self, name: str, who: np.ndarray) -> np.ndarray:
-        """Seconds to the decision: lognormal around the segment/channel median, clipped at +-clip_z sigmas."""
+        """Seconds to the decision: lognormal around the cell median, clipped at +-clip_z sigmas."""
         speed = np.array([1.0 if name == "recycled_mql" else self.p.channel_speed[c] for c in CHANNELS])
         median = np.array(self.p.median_days[name])[self.seg[who]] * speed[self.channel[who]]
         z = np.clip(self.rng.standard_normal(len(who)), -self.p.clip_z, self.p.clip_z)
         if name == "recycled_mql":  # the cool-down, then a lognormal wait: the median stays median_days
             cool = self.p.cool_down_days
-            return (cool + (median - cool) * np.exp(self.p.sigma * z)) * DAY
-        return median * np.exp(self.p.sigma * z) * DAY
+            waits: np.ndarray = (cool + (median - cool) * np.exp(self.p.sigma * z)) * DAY
+            return waits
+        seconds: np.ndarray = median * np.exp(self.p.sigma * z) * DAY
+        return seconds
 
     # -- the run ----------------------------------------------------------------------------------------
     def run(self) -> FunnelState:
@@ -231,7 +234,7 @@ class Funnel:
     def _fall_out(
         self, st: FunnelState, who: np.ndarray, frm: int, at: np.ndarray, actor: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Reject to recycled (a recycle reason) or disqualified (a disqualify reason); returns the recycled."""
+        """Reject to recycled or disqualified (with an agreed reason); returns who was recycled."""
         dq = self.rng.random(len(who)) < np.array(self.p.disqualify_share)[self.seg[who]]
         rec_reason = self.rng.integers(0, self.n_recycle, len(who))
         dq_reason = self.dq_codes[self.rng.integers(0, len(self.dq_codes), len(who))]

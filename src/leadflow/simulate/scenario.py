@@ -73,7 +73,10 @@ def plant(result: SimResult, planted: Sequence[PlantedPerson]) -> SimResult:
     }
     version = str(result.ground_truth.get("playbook_version", ""))
     pid, cid, aid = _next_id(t["persons"]), _next_id(t["stage_changes"]), _next_id(t["activities"])
-    persons, changes, entries, acts = [], [], [], []
+    persons: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    acts: list[dict[str, Any]] = []
     for person in planted:
         if not person.history or person.history[0].stage != "lead":
             raise InvalidInput(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -142,8 +141,7 @@ def simulate(config: SimConfig, playbook: LoadedPlaybook | None = None) -> SimRe
 
         result = plant(result, config.planted)
     if config.scenario is not None:
-        hook: Callable[[SimResult], SimResult] = config.scenario
-        result = hook(result)
+        result = config.scenario(result)
     return result
 
 

@@ -58,7 +58,7 @@ def cell_median_days(cfg: SimConfig, name: str, s: int, c: int) -> float:
 
 
 def max_days(cfg: SimConfig, name: str) -> float:
-    """The longest possible wait for the decision (draws are clipped): cohorts older than this are complete."""
+    """The longest possible wait for the decision (draws are clipped): older cohorts are complete."""
     p = cfg.params
     factor = math.exp(p.sigma * p.clip_z)
     if name == "recycled_mql":
@@ -114,7 +114,7 @@ def ground_truth(
         "now": cfg.end.isoformat(),
         "playbook_version": playbook_version,
         "notes": [
-            "Use `end` as 'now': people still in mql/sal/sql/opportunity at the end are in flight (censored).",
+            "Use `end` as 'now': people still in mql, sal, sql or opportunity are in flight (censored).",
             "rates[t][segment][channel] = P(eventually making transition t | entered its from-stage), by the "
             "person's segment and source channel. Decisions are independent of durations.",
             "lead_mql applies to marketing-sourced persons who are not students (students never reach MQL; "
