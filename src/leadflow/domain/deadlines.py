@@ -15,6 +15,7 @@ OPENED_ON_ENTRY = ("routing", "response", "first_touch", "progress", "nurture")
 OWNER_MEASURES = ("response", "first_touch", "progress")
 # Leaving the stage fulfils these (a decision was made); the others are merely cancelled by it.
 MET_BY_LEAVING = ("response", "progress")
+# How the SLA report counts a deadline (docs/handoff.md); services.sla_report computes it in SQL.
 OUTCOMES = ("met_on_time", "breached", "open_overdue", "open", "cancelled")
 
 
@@ -68,17 +69,3 @@ def due_at(calendar: BusinessCalendar, started_at: datetime, within: str) -> dat
 def sla_by_id(pb: Playbook) -> dict[str, Sla]:
     """The playbook's SLAs by id."""
     return {sla.id: sla for sla in pb.slas}
-
-
-def classify(
-    status: str, breach_count: int, due: datetime, closed_at: datetime | None, as_of: datetime
-) -> str:
-    """One of OUTCOMES for a deadline row, as the SLA report counts it (see docs/handoff.md)."""
-    if breach_count > 0 or status == "breached":
-        return "breached"
-    if status == "met":
-        # met after the due time but before a sweep noticed: still a breach
-        return "met_on_time" if closed_at is None or closed_at <= due else "breached"
-    if status == "cancelled":
-        return "cancelled"
-    return "open_overdue" if due <= as_of else "open"

@@ -101,6 +101,22 @@ def enqueue(
     return message_id
 
 
+def enqueue_many(conn: Connection, ctx: Context, messages: Sequence[dict[str, Any]]) -> list[str]:
+    """Write many pending messages (dicts of enqueue's keyword arguments) in one statement; their ids."""
+    if not messages:
+        return []
+    now = ctx.clock.now()
+    rows = []
+    for m in messages:
+        check_channel(m["channel"], m["recipient"])
+        rows.append({"message_id": new_message_id(int(now.timestamp() * 1000)), "event": m["event"],
+                     "channel": m["channel"], "recipient": m["recipient"], "subject": m.get("subject"),
+                     "payload": m["payload"], "status": "pending", "attempts": 0, "next_attempt_at": now,
+                     "locked_until": None, "created_at": now})
+    conn.execute(outbox.insert(), rows)
+    return [r["message_id"] for r in rows]
+
+
 @dataclass(frozen=True)
 class OutboxEntry:
     """One outbox message as `outbox list` shows it."""

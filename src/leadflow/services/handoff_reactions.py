@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 
 from leadflow.domain.lifecycle import Actor
 from leadflow.services import nurture, sla
-from leadflow.services.routing import route_in
+from leadflow.services.assignments import route_in
 from leadflow.store.history import StageChange
 
 if TYPE_CHECKING:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
-from leadflow.notify.outbox import enqueue
+from leadflow.notify.outbox import enqueue, enqueue_many
 from leadflow.store.tables import users
 
 if TYPE_CHECKING:
@@ -61,3 +61,29 @@ def send_in(
         )
         sent += 1
     return sent
+
+
+@dataclass
+class Batch:
+    """Email notices collected during a bulk operation and written in one statement by `flush`."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, *, event: str, recipients: Iterable[str], subject: str, payload: Mapping[str, Any]) -> None:
+        """Queue one email per distinct recipient."""
+        for email in dict.fromkeys(r for r in recipients if r):
+            self.messages.append(
+                {
+                    "event": event,
+                    "channel": "email",
+                    "recipient": email,
+                    "subject": subject,
+                    "payload": dict(payload),
+                }
+            )
+
+    def flush(self, conn: Connection, ctx: Context) -> int:
+        """Write the collected messages to the outbox (caller's transaction); how many."""
+        count = len(enqueue_many(conn, ctx, self.messages))
+        self.messages.clear()
+        return count

@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from leadflow.errors import InvalidInput
+from leadflow.services.assignments import Assignment, assign_in, route_in
 from leadflow.services.context import Context
 from leadflow.services.deals import convert, lost, won
 from leadflow.services.decisions import Decision, QueueUser, add_note, check_owner, find_user, write_feedback
 from leadflow.services.disputes import dispute, resolve_dispute
 from leadflow.services.lifecycle import find_person, move_in
-from leadflow.services.routing import Assignment, assign_in, route_in
 from leadflow.store.engine import reading, transaction
 from leadflow.store.tables import accounts, deadlines, persons
 

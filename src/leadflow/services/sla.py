@@ -7,6 +7,7 @@ deadline for another window and, at the N-th breach, route the person to another
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -200,36 +201,74 @@ def on_stage_change_in(
             open_deadline_in(conn, ctx, sla, person_id, None, started_at=at, closed=enrolled)
 
 
-def on_assigned_in(
+def on_assigned_many_in(
     conn: Connection,
     ctx: Context,
-    person_id: int,
-    stage: str,
-    owner_id: int,
-    previous: int | None,
+    items: Sequence[tuple[int, str, int]],
     *,
     at: datetime,
     handover: str = "cancelled",
 ) -> None:
-    """A new owner: the routing promise is met, the old owner's clocks end, the new owner's start now."""
-    _close(conn, [person_id], sla_ids(ctx, measure="routing"), "met", at)
-    for sla in ctx.playbook.model.slas:
-        if sla.stage != stage or sla.measure not in OWNER_MEASURES:
-            continue
-        if sla.measure == "progress":  # the deal's clock does not restart with a new owner
-            conn.execute(
-                update(deadlines)
-                .where(
-                    deadlines.c.person_id == person_id,
+    """New owners (person id, stage, owner): routing promises are met, old owners' clocks end, new ones start.
+
+    Runs after persons.owner_id was updated; `handover` is the status given to the old owner's open rows.
+    """
+    if not items:
+        return
+    ids = [pid for pid, _, _ in items]
+    for start in range(0, len(ids), 500):
+        _close(conn, ids[start : start + 500], sla_ids(ctx, measure="routing"), "met", at)
+    by_stage: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for pid, stage, owner in items:
+        by_stage[stage].append((pid, owner))
+    current = select(persons.c.owner_id).where(persons.c.id == deadlines.c.person_id).scalar_subquery()
+    for stage, pairs in by_stage.items():
+        for sla in ctx.playbook.model.slas:
+            if sla.stage != stage or sla.measure not in OWNER_MEASURES:
+                continue
+            for start in range(0, len(pairs), 500):
+                chunk = pairs[start : start + 500]
+                live = and_(
+                    deadlines.c.person_id.in_([p for p, _ in chunk]),
                     deadlines.c.sla_id == sla.id,
+                    deadlines.c.status.in_(LIVE),
                     deadlines.c.closed_at.is_(None),
                 )
-                .values(owner_id=owner_id)
-            )
-            continue
-        _close(conn, [person_id], [sla.id], handover, at, owner_not=owner_id)
-        if not _has_live(conn, person_id, sla.id):
-            open_deadline_in(conn, ctx, sla, person_id, owner_id, started_at=at)
+                if sla.measure == "progress":  # the deal's clock does not restart with a new owner
+                    conn.execute(update(deadlines).where(live).values(owner_id=current))
+                    continue
+                conn.execute(
+                    update(deadlines)
+                    .where(live, deadlines.c.owner_id.is_distinct_from(current))
+                    .values(
+                        status=case((deadlines.c.status == "open", handover), else_=deadlines.c.status),
+                        closed_at=at,
+                    )
+                )
+                kept = set(conn.execute(select(deadlines.c.person_id).where(live)).scalars())
+                rows, dues = [], {}
+                for pid, owner in chunk:
+                    if pid in kept:
+                        continue
+                    if owner not in dues:
+                        dues[owner] = due_at(calendar_for(conn, ctx, sla, owner), at, sla.within)
+                    rows.append(
+                        {
+                            "person_id": pid,
+                            "sla_id": sla.id,
+                            "team": sla.team,
+                            "owner_id": owner,
+                            "stage": sla.stage,
+                            "started_at": at,
+                            "due_at": dues[owner],
+                            "status": "open",
+                            "closed_at": None,
+                            "breach_count": 0,
+                            "playbook_version": ctx.playbook.version,
+                        }
+                    )
+                if rows:
+                    conn.execute(insert(deadlines), rows)
 
 
 def first_touch_in(conn: Connection, ctx: Context, person_ids: Collection[int]) -> int:

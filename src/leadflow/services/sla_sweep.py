@@ -51,7 +51,7 @@ class SweepResult:
 
 def sweep_in(conn: Connection, ctx: Context, now: datetime) -> SweepResult:
     """Breach every open deadline due at or before now (one set-based UPDATE), then escalate in bulk."""
-    from leadflow.services.routing import route_in
+    from leadflow.services.assignments import route_many_in
 
     rows = conn.execute(
         update(deadlines)
@@ -77,26 +77,34 @@ def sweep_in(conn: Connection, ctx: Context, now: datetime) -> SweepResult:
     slas = sla_by_id(ctx.playbook.model)
     rearm: dict[tuple[str, int | None], list[int]] = defaultdict(list)
     moved: dict[int, int] = {}
+    candidates: dict[int, Any] = {}  # person -> the breached row that triggers reassignment
     for row in rows:
         result.by_sla[row.sla_id] = result.by_sla.get(row.sla_id, 0) + 1
         sla = slas.get(row.sla_id)
         if sla is None or sla.reassign_after_breaches is None:
             continue
         if row.breach_count >= sla.reassign_after_breaches and row.owner_id is not None:
-            done = route_in(
-                conn,
-                ctx,
-                row.person_id,
-                exclude={row.owner_id},
-                at=now,
-                method="reassign",
-                handover="breached",
-            )
-            if done is not None:
-                moved[row.person_id] = done.user_id
+            candidates.setdefault(row.person_id, row)
+        else:
+            rearm[(row.sla_id, row.owner_id)].append(row.id)
+    if candidates:
+        pids = list(candidates)
+        done = route_many_in(
+            conn,
+            ctx,
+            pids,
+            exclude={p: {candidates[p].owner_id} for p in pids},
+            at=now,
+            method="reassign",
+            handover="breached",
+        )
+        for pid, assignment in zip(pids, done, strict=True):
+            if assignment is not None:
+                moved[pid] = assignment.user_id
                 result.reassigned += 1
-                continue
-        rearm[(row.sla_id, row.owner_id)].append(row.id)
+            else:  # nobody else can take it: the owner keeps it, on a new clock
+                row = candidates[pid]
+                rearm[(row.sla_id, row.owner_id)].append(row.id)
     for (sla_id, owner_id), ids in rearm.items():
         due = due_at(calendar_for(conn, ctx, slas[sla_id], owner_id), now, slas[sla_id].within)
         for start in range(0, len(ids), 500):
@@ -129,7 +137,7 @@ def _notify_breaches(
                 select(persons.c.id, persons.c.email).where(persons.c.id.in_(ids[start : start + 500]))
             ).tuples()
         )
-    sent = 0
+    batch = notices.Batch()
     for row in rows:
         sla = slas.get(row.sla_id)
         owner = contacts.get(row.owner_id) if row.owner_id is not None else None
@@ -142,9 +150,7 @@ def _notify_breaches(
         else:
             recipients += leads.get(row.team, [])
         who = emails.get(row.person_id) or f"person {row.person_id}"
-        sent += notices.send_in(
-            conn,
-            ctx,
+        batch.add(
             event="sla.breached",
             recipients=recipients,
             subject=f"SLA {row.sla_id} breached for {who}",
@@ -161,7 +167,7 @@ def _notify_breaches(
                 "reassigned_to": moved.get(row.person_id),
             },
         )
-    return sent
+    return batch.flush(conn, ctx)
 
 
 def sweep(ctx: Context) -> SweepResult:
@@ -172,7 +178,7 @@ def sweep(ctx: Context) -> SweepResult:
 
 def route_pending(ctx: Context, limit: int = 500) -> dict[str, object]:
     """The worker job: try again to route MQLs that found no eligible rep (their routing deadline is live)."""
-    from leadflow.services.routing import route_in
+    from leadflow.services.assignments import route_many_in
 
     routing = sla_ids(ctx, measure="routing")
     if not routing:
@@ -194,7 +200,7 @@ def route_pending(ctx: Context, limit: int = 500) -> dict[str, object]:
             .scalars()
             .all()
         )
-        routed = sum(1 for pid in pending if route_in(conn, ctx, int(pid)) is not None)
+        routed = sum(1 for a in route_many_in(conn, ctx, [int(p) for p in pending]) if a is not None)
     return {"pending": len(pending), "routed": routed}
 
 
