@@ -1,0 +1,102 @@
+"""Bad rows: quarantined with row, column and reason, written to <input>.rejected.csv; --strict writes nothing."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from leadflow.errors import ImportFailed
+from leadflow.services.context import Context
+from leadflow.services.ingest import import_file
+from leadflow.store.engine import reading
+from leadflow.store.tables import import_runs, persons, quarantine, stage_changes
+
+HEADER = "Record ID,First Name,Email,Job Title,Lifecycle Stage,Create Date"
+LONG_TITLE = "x" * 301
+ROWS = [
+    "1,Ada,ada@acme.com,CTO,lead,2025-01-01",
+    ",Nobody,nobody@acme.com,CTO,lead,2025-01-01",
+    "3,Cal,cal@acme.com,CTO,lead,yesterday",
+    "4,Dan,dan@acme.com,CTO,champion,2025-01-01",
+    "5,Eve,not-an-email,CTO,lead,2025-01-01",
+    f"6,Fay,fay@acme.com,{LONG_TITLE},lead,2025-01-01",
+    "7,Gil,gil@acme.com,Analyst,mql,2025-01-02",
+]
+EXPECTED = [
+    (2, "Record ID", "missing required field external_id"),
+    (3, "Create Date", "'yesterday' is not a date (use ISO 8601 such as 2026-03-02T10:00:00Z, or give date_formats)"),
+    (4, "Lifecycle Stage", "unknown stage 'champion'"),
+    (5, "Email", "'not-an-email' is not a valid email address"),
+    (6, "Job Title", "longer than 300 characters (301)"),
+]
+
+
+def _bad_file(folder: Path) -> Path:
+    path = folder / "contacts.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_bad_rows_are_quarantined_and_good_rows_land(ctx: Context, tmp_path: Path) -> None:
+    path = _bad_file(tmp_path)
+    summary = import_file(ctx, "persons", path, preset="hubspot")
+    assert (summary.inserted, summary.quarantined, summary.rows_read) == (2, 5, 7)
+    with reading(ctx.engine) as conn:
+        got = [tuple(r) for r in conn.execute(select(quarantine.c.row_number, quarantine.c.column, quarantine.c.reason)
+                                              .order_by(quarantine.c.row_number))]
+        assert got == EXPECTED
+        assert sorted(conn.execute(select(persons.c.external_id)).scalars()) == ["1", "7"]
+        assert conn.execute(select(import_runs.c.status)).scalar_one() == "done"
+    assert summary.rejected_file == str(tmp_path / "contacts.rejected.csv")
+    with open(summary.rejected_file, encoding="utf-8") as fh:
+        lines = list(csv.DictReader(fh))
+    assert [(int(r["row"]), r["column"], r["reason"]) for r in lines] == EXPECTED
+    assert lines[2]["Lifecycle Stage"] == "champion" and lines[0]["First Name"] == "Nobody"
+
+
+def test_strict_fails_and_writes_nothing(ctx: Context, tmp_path: Path) -> None:
+    with pytest.raises(ImportFailed, match=r"5 bad row\(s\) in strict mode.*row 2 column 'Record ID'") as info:
+        import_file(ctx, "persons", _bad_file(tmp_path), preset="hubspot", strict=True)
+    assert info.value.code == "LF070"
+    with reading(ctx.engine) as conn:
+        for table in (persons, stage_changes, quarantine, import_runs):
+            assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0, table.name
+
+
+def test_strict_passes_a_clean_file(sqlite_ctx: Context, tmp_path: Path) -> None:
+    path = tmp_path / "ok.csv"
+    path.write_text("\n".join([HEADER, ROWS[0], ROWS[-1]]) + "\n", encoding="utf-8")
+    assert import_file(sqlite_ctx, "persons", path, preset="hubspot", strict=True).inserted == 2
+
+
+def test_read_only_input_folder_puts_rejected_rows_in_the_current_folder(
+        sqlite_ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    path = _bad_file(folder)
+    folder.chmod(0o555)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    try:
+        summary = import_file(sqlite_ctx, "persons", path, preset="hubspot")
+    finally:
+        folder.chmod(0o755)
+    assert summary.rejected_file == str(work / "contacts.rejected.csv")
+    assert summary.note and "read-only" in summary.note
+    assert not (folder / "contacts.rejected.csv").exists()
+
+
+def test_cli_import_prints_a_summary_and_strict_exit_code(cli, sqlite_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("init", "--db", sqlite_url).code == 0
+    path = _bad_file(tmp_path)
+    result = cli("import", "persons", str(path), "--preset", "hubspot", "--db", sqlite_url, "--strict")
+    assert result.code == 9 and "LF070" in result.err
+    result = cli("import", "persons", str(path), "--preset", "hubspot", "--db", sqlite_url,
+                 "--rejected-dir", str(tmp_path / "rej"))
+    assert result.code == 0, result.err
+    assert "2 inserted" in result.out and "5 quarantined" in result.out
+    assert (tmp_path / "rej" / "contacts.rejected.csv").exists()
