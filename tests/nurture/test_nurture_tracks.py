@@ -264,3 +264,22 @@ def test_track_matching_and_checks() -> None:
     assert check_tracks(pb) == []
     broken = pb.model_copy(update={"nurture_tracks": [pb.nurture_tracks[0], pb.nurture_tracks[0]]})
     assert check_tracks(broken) == ["nurture track 'early_research' is defined twice"]
+
+
+def test_new_activity_through_the_reactions_ends_the_track(sqlite_ctx: Context) -> None:
+    from leadflow.services import reactions
+
+    ctx = sqlite_ctx
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    pid = recycled_person(ctx, "ada@example.com").person_id
+    clock.advance(timedelta(days=3))
+    with transaction(ctx.engine) as conn:
+        conn.execute(
+            insert(activities).values(
+                idempotency_key="demo-1", person_id=pid, type="demo_request", occurred_at=clock.now()
+            )
+        )
+        reactions.on_activities(conn, ctx, [pid])
+    [enr] = enrollments(ctx, pid)
+    assert enr["status"] == "exited"
