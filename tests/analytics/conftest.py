@@ -148,6 +148,12 @@ def build_tiny(ctx: Context) -> list[int]:
 
 
 @pytest.fixture
+def as_of() -> datetime:
+    """The instant tiny-funnel metrics are measured at (T0)."""
+    return AS_OF
+
+
+@pytest.fixture
 def q1() -> Filters:
     """Filters for Q1 2026, measured at T0."""
     return make_filters("2026-Q1", AS_OF)

@@ -57,7 +57,7 @@ def sourcing_expr(b: Backend, f: Filters) -> ir.Table:
     created = within(j.created_at, f.period) & (j.created_at <= ts(f.as_of))
     won = (j.status == "won") & within(j.closed_at, f.period) & (j.closed_at <= ts(f.as_of))
     keys = group_keys(f)
-    j = j.mutate(influenced=j.i_opp.notnull().cast("int8"))
+    j = j.mutate(influenced=ibis.cases((j.i_opp.notnull(), 1), else_=0))
     return j.group_by([*keys, "sourced_by", "influenced"]).agg(
         opportunities=j.opp_id.count(where=created),
         pipeline=j.amount.sum(where=created),

@@ -51,7 +51,7 @@ def time_in_stage_expr(b: Backend, f: Filters) -> ir.Table:
             left = leave.notnull() & (leave <= end)
             stop = ibis.cases((left, leave), else_=end)
             return within(start, f.period) & (start <= end), {
-                "minutes": minutes_between(start, stop), "event": left.cast("int8")}
+                "minutes": minutes_between(start, stop), "event": ibis.cases((left, 1), else_=0)}
 
         return build
 
@@ -80,7 +80,7 @@ def first_touch_expr(b: Backend, f: Filters) -> ir.Table:
             got = t[f"reach_{m}"].notnull() & (t[f"reach_{m}"] <= end)
             stop = ibis.cases((got, t[f"reach_{m}"]), else_=censor)
             return within(t.t_touch, f.period) & (t.t_touch <= end), {
-                "minutes": minutes_between(t.t_touch, stop), "event": got.cast("int8")}
+                "minutes": minutes_between(t.t_touch, stop), "event": ibis.cases((got, 1), else_=0)}
 
         return build
 
