@@ -88,7 +88,7 @@ class FeatureEncoder:
             other = levels.index(OTHER_LEVEL) if OTHER_LEVEL in levels else None
             missing_at = levels.index(MISSING_LEVEL) if MISSING_LEVEL in levels else None
             known = [level for level in levels if level not in (OTHER_LEVEL, MISSING_LEVEL)]
-            codes = pd.Categorical(values.astype(object), categories=known).codes.astype(int)
+            codes = np.asarray(pd.Index(known, dtype=object).get_indexer(values.astype(object)), dtype=int)
             is_missing = values.isna().to_numpy()
             block = np.zeros((len(frame), len(levels)))
             rows = np.arange(len(frame))

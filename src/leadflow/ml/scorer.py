@@ -35,11 +35,15 @@ class Scorer:
 
     def probability(self, features: pd.DataFrame) -> np.ndarray:
         """Calibrated probability that each lead reaches the outcome."""
-        return np.asarray(self.calibrated.predict_proba(self.encoder.transform(features))[:, 1], dtype=float)
+        with threadpool_limits(limits=1):
+            return np.asarray(
+                self.calibrated.predict_proba(self.encoder.transform(features))[:, 1], dtype=float
+            )
 
     def logit(self, features: pd.DataFrame) -> np.ndarray:
         """The base model's log-odds (ranking score) for each lead."""
-        return np.asarray(self.base.decision_function(self.encoder.transform(features)), dtype=float)
+        with threadpool_limits(limits=1):
+            return np.asarray(self.base.decision_function(self.encoder.transform(features)), dtype=float)
 
     def contributions(self, features: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         """Per-lead, per-source-column contributions to the logit, and the value they start from.
