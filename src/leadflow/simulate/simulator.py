@@ -26,6 +26,8 @@ from leadflow.simulate.history import (
 )
 from leadflow.simulate.population import build_population, persons_static
 from leadflow.simulate.truth import ground_truth
+from leadflow.store.export import table_schema
+from leadflow.store.tables import metadata
 
 # Store tables in load order (parents before children).
 TABLES = (
@@ -134,6 +136,7 @@ def simulate(config: SimConfig, playbook: LoadedPlaybook | None = None) -> SimRe
         "opportunities": opps,
         "opportunity_contacts": contacts,
     }
+    tables = {name: conform(name, table) for name, table in tables.items()}
     truth = ground_truth(config, log, pop.person_seg, pop.person_channel, _realised(tables), pb.version)
     result = SimResult(config, tables, truth)
     if config.planted:
@@ -143,6 +146,20 @@ def simulate(config: SimConfig, playbook: LoadedPlaybook | None = None) -> SimRe
     if config.scenario is not None:
         result = config.scenario(result)
     return result
+
+
+def conform(name: str, table: pa.Table) -> pa.Table:
+    """The table in the store's column order and export types (dictionary-encoded strings stay encoded)."""
+    columns = []
+    for field in table_schema(metadata.tables[name]):
+        if field.name not in table.column_names:
+            columns.append(pa.nulls(table.num_rows, field.type))
+            continue
+        col = table.column(field.name)
+        if not (pa.types.is_dictionary(col.type) and field.type == pa.string()) and col.type != field.type:
+            col = col.cast(field.type)
+        columns.append(col)
+    return pa.table(columns, names=[f.name for f in table_schema(metadata.tables[name])])
 
 
 def _counts(table: pa.Table, column: str) -> dict[str, int]:
