@@ -132,11 +132,8 @@ def _notify_breaches(
     emails: dict[int, str | None] = {}
     ids = sorted({r.person_id for r in rows})
     for start in range(0, len(ids), 500):
-        emails.update(
-            conn.execute(
-                select(persons.c.id, persons.c.email).where(persons.c.id.in_(ids[start : start + 500]))
-            ).tuples()
-        )
+        chunk = select(persons.c.id, persons.c.email).where(persons.c.id.in_(ids[start : start + 500]))
+        emails.update((int(r.id), r.email) for r in conn.execute(chunk))
     batch = notices.Batch()
     for row in rows:
         sla = slas.get(row.sla_id)
