@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, func, select
 
-from leadflow.errors import Conflict
+from leadflow.errors import ConfigError, Conflict
 from leadflow.services.context import Context
 from leadflow.services.setup import init_database
 from leadflow.simulate.simulator import TABLES, SimResult
@@ -105,7 +106,12 @@ def _load_sqlite(conn: Connection, name: str, table: pa.Table) -> None:
 def _load_postgres(conn: Connection, name: str, table: pa.Table) -> None:
     cols = ", ".join(f'"{c}"' for c in table.column_names)
     raw = conn.connection.dbapi_connection
-    assert raw is not None
+    if not isinstance(raw, psycopg.Connection):
+        raise ConfigError(
+            "PostgreSQL bulk loads need the psycopg driver",
+            where=str(conn.engine.url.drivername),
+            hint="use a postgresql+psycopg:// URL",
+        )
     with raw.cursor() as cur, cur.copy(f'COPY "{name}" ({cols}) FROM STDIN (FORMAT csv)') as copy:
         for batch in table.to_batches(BATCH_ROWS * 4):
             buf = io.BytesIO()
