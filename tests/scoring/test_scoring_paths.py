@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,8 +14,8 @@ from sqlalchemy import delete, insert
 
 from leadflow.domain.scoring.score import PersonScore
 from leadflow.services.context import Context
-from leadflow.services.scoring import score_persons_in
-from leadflow.services.scoring_batch import batch_scores
+from leadflow.services.scoring import model_for, score_persons_in
+from leadflow.services.scoring_batch import batch_table
 from leadflow.store.engine import reading, transaction
 from leadflow.store.tables import (
     accounts,
@@ -127,19 +128,37 @@ def _load(ctx: Context, people: list[dict[str, Any]], now: datetime) -> list[int
     return ids
 
 
-def assert_same(batch: PersonScore, incremental: PersonScore) -> None:
-    """Scores, grades and per-rule details agree to 1e-6."""
-    assert batch.fit == pytest.approx(incremental.fit, abs=1e-6)
-    assert batch.engagement == pytest.approx(incremental.engagement, abs=1e-6)
-    assert batch.grade == incremental.grade
-    a, b = batch.detail(), incremental.detail()
-    assert a["fit"] == b["fit"]
-    assert [(r["rule"], r["activities"], r["capped"]) for r in a["engagement"]] == [
-        (r["rule"], r["activities"], r["capped"]) for r in b["engagement"]
+def assert_same(row: dict[str, Any], incremental: PersonScore) -> None:
+    """Scores, grades, the MQL verdict and per-rule details agree to 1e-6."""
+    assert row["fit"] == pytest.approx(incremental.fit, abs=1e-6)
+    assert row["engagement"] == pytest.approx(incremental.engagement, abs=1e-6)
+    assert row["grade"] == incremental.grade
+    assert (row["fit_rank"], row["engagement_rank"]) == (incremental.fit_rank, incremental.engagement_rank)
+    a, b = json.loads(row["detail"]), incremental.detail()
+    assert a["fit"] == b["fit"] and a["as_of"] == b["as_of"]
+    assert [(r["rule"], r["label"], r["activities"], r["capped"]) for r in a["engagement"]] == [
+        (r["rule"], r["label"], r["activities"], r["capped"]) for r in b["engagement"]
     ]
     for x, y in zip(a["engagement"], b["engagement"], strict=True):
         assert x["points"] == pytest.approx(y["points"], abs=1e-6)
-    assert batch.last_positive_at == incremental.last_positive_at
+    last = row["last_positive_us"]
+    at = None if last is None else datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=last)
+    assert at == incremental.last_positive_at
+
+
+def _compare(ctx: Context, ids: list[int]) -> dict[int, PersonScore]:
+    rows = batch_table(ctx).to_pylist()
+    with reading(ctx.engine) as conn:
+        incremental = {s.person_id: s for s in score_persons_in(conn, ctx, ids)}
+    assert sorted(r["person_id"] for r in rows) == sorted(ids)
+    model = model_for(ctx)
+    for row in rows:
+        score = incremental[row["person_id"]]
+        assert_same(row, score)
+        assert row["mql"] == model.mql.holds(
+            score.fit, score.engagement, score.fit_rank, score.engagement_rank
+        )
+    return incremental
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -149,12 +168,7 @@ def test_batch_equals_incremental(sqlite_sctx: Context, people: list[dict[str, A
     now = ctx.clock.now()
     _reset(ctx)
     ids = _load(ctx, people, now)
-    batch, _ = batch_scores(ctx)
-    with reading(ctx.engine) as conn:
-        incremental = {s.person_id: s for s in score_persons_in(conn, ctx, ids)}
-    assert {s.person_id for s in batch} == set(ids)
-    for score in batch:
-        assert_same(score, incremental[score.person_id])
+    _compare(ctx, ids)
 
 
 def test_batch_equals_incremental_on_both_stores(sctx: Context) -> None:
@@ -196,11 +210,7 @@ def test_batch_equals_incremental_on_both_stores(sctx: Context) -> None:
         },
     ]
     ids = _load(sctx, people, now)
-    batch, _ = batch_scores(sctx)
-    with reading(sctx.engine) as conn:
-        incremental = {s.person_id: s for s in score_persons_in(conn, sctx, ids)}
-    for score in batch:
-        assert_same(score, incremental[score.person_id])
+    incremental = _compare(sctx, ids)
     first = incremental[ids[0]]
     assert first.fit == 20 + 15 + 15 + 7 + 3  # mid-market (derived), software, VP, pro in DE, tier 2
     assert incremental[ids[1]].fit == -30 - 20

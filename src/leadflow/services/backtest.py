@@ -18,14 +18,8 @@ from leadflow.domain.scoring.decay import EPOCH, MICROSECOND
 from leadflow.domain.scoring.rules import compile_model
 from leadflow.playbook import LoadedPlaybook
 from leadflow.services.context import Context
-from leadflow.services.scoring_sql import (
-    attach_store,
-    duckdb_connection,
-    lit,
-    mql_sql,
-    rank_sql,
-    scoring_query,
-)
+from leadflow.services.scoring_batch import SOURCE_TABLES, attach_store, duckdb_connection
+from leadflow.services.scoring_sql import lit, scoring_query
 
 EXTRA_TABLES = ("stage_entries", "opportunities", "opportunity_contacts", "users", "stage_changes")
 WEEK = timedelta(days=7)
@@ -114,11 +108,8 @@ def _at(us: int) -> datetime:
 
 def _mql_times(con: duckdb.DuckDBPyConnection, playbook: LoadedPlaybook) -> dict[int, int]:
     """Each person's first would-be MQL moment (epoch microseconds) under this playbook."""
-    model = compile_model(playbook.model)
-    fit_rank, eng_rank = rank_sql(model.fit_scale, "fit"), rank_sql(model.engagement_scale, "engagement")
-    rule = mql_sql(model.mql.tree, "fit", "engagement", fit_rank, eng_rank)
-    scored = scoring_query(model, points="lf_points")
-    sql = f"SELECT person_id, min(as_of_us) FROM ({scored}) WHERE {rule} GROUP BY 1"
+    scored = scoring_query(compile_model(playbook.model), points="lf_points", details=False)
+    sql = f"SELECT person_id, min(as_of_us) FROM ({scored}) WHERE mql GROUP BY 1"
     return {int(p): int(t) for p, t in con.execute(sql).fetchall()}
 
 
@@ -192,9 +183,7 @@ def backtest(
     end = ctx.clock.now()
     con = duckdb_connection()
     try:
-        attach_store(con, ctx.engine)
-        for table in EXTRA_TABLES:
-            con.execute(f"CREATE OR REPLACE VIEW lf_{table} AS SELECT * FROM store.{table}")
+        attach_store(con, ctx.engine, SOURCE_TABLES + EXTRA_TABLES)
         end_us = _us(end)
         con.execute(
             f"""CREATE TEMP TABLE lf_points AS

@@ -7,9 +7,9 @@ score_details row, then let the lifecycle engine move people who meet the MQL ru
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, bindparam, select, update
@@ -299,30 +299,3 @@ def explain(ctx: Context, key: str | int) -> Explanation:
         )
     meets = model.mql.holds(score.fit, score.engagement, score.fit_rank, score.engagement_rank)
     return Explanation(ref.email, ref.stage, score, model.mql.text, meets, dict(stored) if stored else None)
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """A naive-UTC value from DuckDB as an aware datetime."""
-    return None if value is None else (value.replace(tzinfo=UTC) if value.tzinfo is None else value)
-
-
-def scores_from_rows(
-    model: ScoringModel, rows: Iterable[tuple[Any, ...]], as_of: datetime
-) -> list[PersonScore]:
-    """PersonScores from the batch query's rows (grading and totals shared with the Python scorer)."""
-    from leadflow.domain.scoring.score import RuleContribution, finish
-
-    fit_by_index = {r.index: r for r in model.fit_rules}
-    eng_by_index = {r.index: r for r in model.engagement_rules}
-    out = []
-    for pid, _as_of_us, _stage, _entered, _fit, fit_rules, _eng, eng_rules, last_pos in rows:
-        fits = tuple(RuleContribution(i, fit_by_index[i].label, fit_by_index[i].points) for i in fit_rules)
-        engs = tuple(
-            RuleContribution(e["rule"], eng_by_index[e["rule"]].label, e["points"], e["n"], e["capped"])
-            for e in (eng_rules or [])
-        )
-        last = (
-            None if last_pos is None else datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=last_pos)
-        )
-        out.append(finish(model, pid, as_of, fits, engs, (), last))
-    return out

@@ -7,13 +7,10 @@ condition is translated from the same compiled matcher the Python scorer runs, s
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
-
-import duckdb
-from sqlalchemy import Engine
 
 from leadflow.domain.scoring.conditions import (
     URL_HOST,
@@ -28,7 +25,6 @@ from leadflow.domain.scoring.decay import EPOCH, MICROSECOND, PERIOD_ANCHOR_EPOC
 from leadflow.domain.scoring.grades import GradeScale
 from leadflow.domain.scoring.mql_rule import BoolOp, Const, Node, NotOp, NumberCmp, RankCmp
 from leadflow.domain.scoring.rules import ScoringModel
-from leadflow.errors import ConfigError
 
 SOURCE_TABLES = ("persons", "accounts", "activities", "campaigns", "assets")
 _FIT_SQL: dict[str, str] = {
@@ -162,39 +158,74 @@ def _rule_condition(cond: Condition, names: dict[str, list[str]]) -> str:
     return "(" + " OR ".join(matcher_sql(cond.matcher, col) for col in names[cond.field]) + ")"
 
 
-def _case(model: ScoringModel, attr: str, default: str = "0") -> str:
-    whens = " ".join(
-        f"WHEN {r.index} THEN {value}"
-        for r in model.engagement_rules
-        if (value := _rule_attr(r, attr)) is not None
-    )
+def _case(model: ScoringModel, values: dict[int, str], default: str = "0") -> str:
+    whens = " ".join(f"WHEN {i} THEN {v}" for i, v in values.items())
     return f"CASE rule {whens} ELSE {default} END" if whens else default
 
 
-def _rule_attr(rule: Any, attr: str) -> str | None:
-    if attr == "points":
-        return num(rule.points)
-    if attr == "period":
-        return f"(at_us - {PERIOD_ANCHOR_EPOCH_US}) // {rule.per_us}" if rule.per_us else None
-    if attr == "clip":
-        return f"greatest(least(total, {num(rule.cap)}), -{num(rule.cap)})" if rule.cap is not None else None
-    if attr == "positive":
-        return "TRUE" if rule.points > 0 else None
-    raise AssertionError(attr)  # pragma: no cover
+def _clip(cap: float | None, expr: str) -> str:
+    # greatest/least skip NULLs in DuckDB, so a rule without activities must stay NULL, not become the cap.
+    return (
+        f"CASE WHEN {expr} IS NOT NULL THEN greatest(least({expr}, {num(cap)}), -{num(cap)}) END"
+        if cap
+        else expr
+    )
 
 
-def scoring_query(model: ScoringModel, as_of: datetime | None = None, *, points: str | None = None) -> str:
+def _json_text(value: Any) -> str:
+    return lit(json.dumps(value))
+
+
+def _fit_sql(model: ScoringModel) -> tuple[str, str, str]:
+    """The fit CTE (one row per person with a match flag per rule), the fit sum and the fit detail JSON."""
+    flags = [
+        "coalesce("
+        + (" AND ".join(_fit_condition(model, c) for c in r.conditions) or "TRUE")
+        + f", FALSE) AS m{r.index}"
+        for r in model.fit_rules
+    ]
+    cte = (
+        "SELECT p.id AS person_id, p.stage, p.stage_entered_at"
+        + "".join(", " + f for f in flags)
+        + " FROM lf_persons p LEFT JOIN lf_accounts acc ON acc.id = p.account_id"
+    )
+    total = " + ".join(f"CASE WHEN m{r.index} THEN {num(r.points)} ELSE 0 END" for r in model.fit_rules)
+    items = [
+        f"CASE WHEN m{r.index} THEN "
+        + _json_text({"rule": r.index, "label": r.label, "points": float(r.points)})
+        + " END"
+        for r in model.fit_rules
+    ]
+    detail = f"concat_ws(',', {', '.join(items)})" if items else "''"
+    return cte, total or "CAST(0 AS DOUBLE)", detail
+
+
+def _engagement_detail(model: ScoringModel) -> str:
+    items = []
+    for r in model.engagement_rules:
+        head = _json_text({"rule": r.index, "label": r.label})[:-2] + ',"points":\''
+        capped = f"CASE WHEN e.c{r.index} THEN 'true' ELSE 'false' END" if r.cap is not None else "'false'"
+        items.append(
+            f"CASE WHEN e.n{r.index} > 0 THEN {head} || CAST(e.p{r.index} AS VARCHAR) || ',\"activities\":' "
+            f"|| e.n{r.index} || ',\"capped\":' || {capped} || '}}' END"
+        )
+    return f"concat_ws(',', {', '.join(items)})" if items else "''"
+
+
+def scoring_query(
+    model: ScoringModel, as_of: datetime | None = None, *, points: str | None = None, details: bool = True
+) -> str:
     """Score every person as of one moment, or (points = a relation of person_id, as_of_us) at many moments.
 
-    Output columns: person_id, as_of_us, stage, stage_entered_at, fit, fit_rules (list of rule indexes),
-    engagement, eng_rules (list of {rule, points, n, capped}), last_positive_us.
+    Output: person_id, as_of_us, stage, stage_entered_at, fit, engagement, fit_grade, engagement_grade, grade,
+    fit_rank, engagement_rank, mql (the MQL rule holds), last_positive_us and detail (score_details JSON).
     """
     if (as_of is None) == (points is None):
         raise ValueError("give either as_of or points")
     names = _activity_columns(model)
     projected = {f: [_col(f, i) for i in range(len(exprs))] for f, exprs in names.items()}
-    proj = ", ".join(
-        f"{e} AS {c}" for f, exprs in names.items() for e, c in zip(exprs, projected[f], strict=True)
+    proj = "".join(
+        f", {e} AS {c}" for f, exprs in names.items() for e, c in zip(exprs, projected[f], strict=True)
     )
     needs_c = any(e.startswith("lower(c.") for exprs in names.values() for e in exprs)
     needs_s = any(e.startswith("lower(s.") for exprs in names.values() for e in exprs)
@@ -208,66 +239,89 @@ def scoring_query(model: ScoringModel, as_of: datetime | None = None, *, points:
         if life is not None:
             where += f" AND a.occurred_at > {ts(as_of - timedelta(microseconds=life))}"
         src_from = f"lf_activities a {joins}WHERE {where}"
-        key_sel, key = f"{now_us} AS as_of_us", "pid"
+        key, key_sel = "pid", ""
+        outer_from = "fm"
+        outer_key = f"fm.person_id, {now_us} AS as_of_us"
+        eng_join = "e.pid = fm.person_id"
     else:
         cond = "a.person_id = pt.person_id AND epoch_us(a.occurred_at) <= pt.as_of_us"
         if life is not None:
             cond += f" AND epoch_us(a.occurred_at) > pt.as_of_us - {life}"
         src_from = f"{points} pt JOIN lf_activities a ON {cond} {joins}"
-        key_sel, key, now_us = "pt.as_of_us AS as_of_us", "pid, as_of_us", "as_of_us"
-    rules = [
+        key, key_sel, now_us = "pid, as_of_us", ", pt.as_of_us AS as_of_us", "as_of_us"
+        outer_from = f"{points} pt JOIN fm ON fm.person_id = pt.person_id"
+        outer_key = "fm.person_id, pt.as_of_us AS as_of_us"
+        eng_join = "e.pid = fm.person_id AND e.as_of_us = pt.as_of_us"
+    rules = model.engagement_rules
+    whens = [
         f"WHEN {' AND '.join(_rule_condition(c, projected) for c in r.conditions) or 'TRUE'} THEN {r.index}"
-        for r in model.engagement_rules
+        for r in rules
     ]
-    rule_case = f"CASE {' '.join(rules)} END" if rules else "CAST(NULL AS INTEGER)"
+    rule_case = f"CASE {' '.join(whens)} END" if whens else "CAST(NULL AS INTEGER)"
     decay = f" * pow(0.5, ({now_us} - at_us) / {model.half_life_us})" if model.half_life_us else ""
-    fit_conds = [
-        " AND ".join(_fit_condition(model, c) for c in r.conditions) or "TRUE" for r in model.fit_rules
-    ]
-    fit_sum = " + ".join(
-        f"CASE WHEN {c} THEN {num(r.points)} ELSE 0 END"
-        for c, r in zip(fit_conds, model.fit_rules, strict=True)
+    pts = _case(model, {r.index: num(r.points) for r in rules})
+    period = _case(
+        model, {r.index: f"(at_us - {PERIOD_ANCHOR_EPOCH_US}) // {r.per_us}" for r in rules if r.per_us}
     )
-    fit_terms = [f"CASE WHEN {c} THEN {r.index} END" for c, r in zip(fit_conds, model.fit_rules, strict=True)]
-    fit_sum = fit_sum or "CAST(0 AS DOUBLE)"
-    fit_list = f"list_filter([{', '.join(fit_terms)}], x -> x IS NOT NULL)" if fit_terms else "[]::INTEGER[]"
-    account_join = "LEFT JOIN lf_accounts acc ON acc.id = p.account_id"
-    if points is None:
-        base = f"lf_persons p {account_join}"
-        outer_key = f"p.id AS person_id, {now_us} AS as_of_us"
-        eng_join = "e.pid = p.id"
-    else:
-        base = f"{points} pt JOIN lf_persons p ON p.id = pt.person_id {account_join}"
-        outer_key = "p.id AS person_id, pt.as_of_us AS as_of_us"
-        eng_join = "e.pid = p.id AND e.as_of_us = pt.as_of_us"
+    positive = [str(r.index) for r in rules if r.points > 0]
+    last_pos = f"max(at_us) FILTER (WHERE rule IN ({', '.join(positive)}))" if positive else "NULL::BIGINT"
+    lvl1 = "".join(
+        f", sum(pts) FILTER (WHERE rule = {r.index}) AS s{r.index}"
+        f", count(*) FILTER (WHERE rule = {r.index}) AS n{r.index}"
+        for r in rules
+    )
+    lvl2 = "".join(
+        f", sum({_clip(r.cap, f's{r.index}')}) AS p{r.index}, sum(n{r.index}) AS n{r.index}"
+        + (
+            f", bool_or({_clip(r.cap, f's{r.index}')} <> s{r.index}) AS c{r.index}"
+            if r.cap is not None
+            else ""
+        )
+        for r in rules
+    )
+    engagement = " + ".join(f"coalesce(e.p{r.index}, 0)" for r in rules) or "CAST(0 AS DOUBLE)"
+    fit_cte, fit_total, fit_detail = _fit_sql(model)
+    fit_rank, eng_rank = rank_sql(model.fit_scale, "fit"), rank_sql(model.engagement_scale, "engagement")
+    fit_grade, eng_grade = grade_sql(model.fit_scale, "fit"), grade_sql(model.engagement_scale, "engagement")
+    mql = mql_sql(model.mql.tree, "fit", "engagement", fit_rank, eng_rank)
+    detail = "NULL::VARCHAR"
+    if details:
+        as_of_text = as_of.isoformat() if as_of is not None else ""
+        detail = (
+            f"""'{{"as_of":"{as_of_text}","fit":[' || {fit_detail} || '],"engagement":[' || """
+            f"""{_engagement_detail(model)} || ']}}'"""
+        )
     return f"""
 WITH src AS (
-  SELECT a.person_id AS pid, {key_sel}, epoch_us(a.occurred_at) AS at_us{", " + proj if proj else ""}
-  FROM {src_from}
+  SELECT a.person_id AS pid{key_sel}, epoch_us(a.occurred_at) AS at_us{proj} FROM {src_from}
 ), matched AS (
-  SELECT pid, as_of_us, at_us, {rule_case} AS rule FROM src
+  SELECT *, {rule_case} AS rule FROM src
 ), rated AS (
-  SELECT pid, as_of_us, at_us, rule, {_case(model, "points")}{decay} AS pts,
-         {_case(model, "period")} AS period, {_case(model, "positive", "FALSE")} AS positive
-  FROM matched WHERE rule IS NOT NULL
-), periods AS (
-  SELECT {key}, rule, period, sum(pts) AS total, count(*) AS n,
-         max(CASE WHEN positive THEN at_us END) AS last_pos
-  FROM rated GROUP BY {key}, rule, period
-), clipped AS (
-  SELECT {key}, rule, {_case(model, "clip", "total")} AS pts, total, n, last_pos FROM periods
-), per_rule AS (
-  SELECT {key}, rule, sum(pts) AS pts, sum(n) AS n, bool_or(pts <> total) AS capped, max(last_pos) AS last_pos
-  FROM clipped GROUP BY {key}, rule
-), eng AS (
-  SELECT {key}, sum(pts) AS engagement, max(last_pos) AS last_pos,
-         list({{'rule': rule, 'points': pts, 'n': n, 'capped': capped}} ORDER BY rule) AS eng_rules
-  FROM per_rule GROUP BY {key}
+  SELECT {key}, at_us, rule, {pts}{decay} AS pts, {period} AS period FROM matched WHERE rule IS NOT NULL
+), lvl1 AS (
+  SELECT {key}, period, {last_pos} AS last_pos{lvl1} FROM rated GROUP BY {key}, period
+), e AS (
+  SELECT {key}, max(last_pos) AS last_pos{lvl2} FROM lvl1 GROUP BY {key}
+), fm AS (
+  {fit_cte}
+), scored AS (
+  SELECT {outer_key}, fm.stage, fm.stage_entered_at, {fit_total} AS fit, {engagement} AS engagement,
+         e.last_pos AS last_positive_us, {detail} AS detail
+  FROM {outer_from} LEFT JOIN e ON {eng_join}
 )
-SELECT {outer_key}, p.stage, p.stage_entered_at, {fit_sum} AS fit, {fit_list} AS fit_rules,
-       coalesce(e.engagement, 0) AS engagement, e.eng_rules, e.last_pos AS last_positive_us
-FROM {base} LEFT JOIN eng e ON {eng_join}
+SELECT person_id, as_of_us, stage, stage_entered_at, fit, engagement, {fit_grade} AS fit_grade,
+       {eng_grade} AS engagement_grade, {fit_grade} || {eng_grade} AS grade, {fit_rank} AS fit_rank,
+       {eng_rank} AS engagement_rank, {mql} AS mql, last_positive_us, detail
+FROM scored
 """
+
+
+def grade_sql(scale: GradeScale, expr: str) -> str:
+    """The grade letter of a score expression."""
+    whens = " ".join(
+        f"WHEN {expr} >= {num(t)} THEN {lit(n)}" for n, t in zip(scale.names, scale.thresholds, strict=True)
+    )
+    return f"(CASE {whens} ELSE {lit(scale.fallback)} END)" if whens else lit(scale.fallback)
 
 
 def rank_sql(scale: GradeScale, expr: str) -> str:
@@ -299,55 +353,3 @@ def mql_sql(node: Node, fit: str, engagement: str, fit_rank: str, engagement_ran
         case Const(value):
             return "TRUE" if value else "FALSE"
     raise AssertionError(node)  # pragma: no cover
-
-
-def duckdb_connection() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that loads extensions only from the installed duckdb-ext packages (no network)."""
-    import duckdb_ext  # type: ignore[import-not-found,import-untyped,unused-ignore]
-
-    folder = Path(next(iter(duckdb_ext.__path__))) / "extensions"
-    # The scanners come from our pinned wheel; checking their signature costs ~0.8 s per connection, which
-    # would dominate batch runs on small stores. Only our own SQL runs on this private connection.
-    config: dict[str, str | bool | int | float | list[str]] = {
-        "extension_directory": folder.as_posix(),
-        "autoinstall_known_extensions": False,
-        "allow_unsigned_extensions": True,
-    }
-    return duckdb.connect(config=config)
-
-
-def attach_store(con: duckdb.DuckDBPyConnection, engine: Engine) -> None:
-    """Attach the store read-only and create the lf_* views the scoring query reads."""
-    url = engine.url
-    if url.get_backend_name() == "sqlite":
-        if not url.database or url.database == ":memory:":
-            raise ConfigError(
-                "batch scoring cannot read an in-memory SQLite store",
-                where=str(url),
-                hint="use a SQLite file",
-            )
-        con.execute("LOAD sqlite")
-        con.execute(f"ATTACH {lit(url.database)} AS store (TYPE sqlite, READ_ONLY)")
-    elif url.get_backend_name() == "postgresql":
-        con.execute("LOAD postgres")
-        parts = {
-            "host": url.host or "127.0.0.1",
-            "port": url.port or 5432,
-            "dbname": url.database,
-            "user": url.username,
-            "password": url.password,
-        }
-        dsn = " ".join(f"{k}={v}" for k, v in parts.items() if v)
-        options = url.query.get("options")
-        option = options if isinstance(options, str) else (options[0] if options else "")
-        found = re.search(r"search_path=([A-Za-z0-9_]+)", option.replace("%3D", "="))
-        schema = f", SCHEMA {lit(found.group(1))}" if found else ""
-        con.execute(f"ATTACH {lit(dsn)} AS store (TYPE postgres, READ_ONLY{schema})")
-    else:
-        raise ConfigError(
-            f"no batch scoring for {url.get_backend_name()!r}",
-            where=str(url),
-            hint="use SQLite or PostgreSQL",
-        )
-    for table in SOURCE_TABLES:
-        con.execute(f"CREATE OR REPLACE VIEW lf_{table} AS SELECT * FROM store.{table}")
