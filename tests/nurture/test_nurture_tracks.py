@@ -283,3 +283,16 @@ def test_new_activity_through_the_reactions_ends_the_track(sqlite_ctx: Context) 
         reactions.on_activities(conn, ctx, [pid])
     [enr] = enrollments(ctx, pid)
     assert enr["status"] == "exited"
+
+
+def test_playbook_refuses_unknown_track_conditions_with_the_line() -> None:
+    import pytest
+
+    from leadflow.errors import PlaybookInvalid
+    from leadflow.playbook import parse_playbook
+
+    text = load_playbook(None).text.replace("for: {reason: [early_research", "for: {why: [early_research")
+    with pytest.raises(PlaybookInvalid) as caught:
+        parse_playbook(text, "pb.yaml")
+    [problem] = caught.value.problems
+    assert "not on why" in problem.render() and problem.render().startswith("pb.yaml:")  # type: ignore[attr-defined]

@@ -210,10 +210,22 @@ class NurtureStep(Strict):
     after: Duration
 
 
+NURTURE_KEYS = ("reason", "persona", "from_stage", "segment")
+
+
 class NurtureTrack(Strict):
     id: str
     for_: dict[str, Any] = Field(default_factory=dict, alias="for")
-    steps: list[NurtureStep]
+    steps: list[NurtureStep] = Field(min_length=1)
+
+    @field_validator("for_")
+    @classmethod
+    def _keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(value) - set(NURTURE_KEYS))
+        if unknown:
+            allowed = ", ".join(NURTURE_KEYS)
+            raise ValueError(f"nurture tracks match on {allowed}; not on {', '.join(unknown)}")
+        return value
 
 
 class Goal(Strict):

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, exists, insert, select, update
 
 from leadflow.domain.business_time import BusinessCalendar, add_business_time
 from leadflow.domain.durations import parse_duration
-from leadflow.playbook.schema import NurtureTrack, Playbook
+from leadflow.playbook.schema import NURTURE_KEYS, NurtureTrack, Playbook
 from leadflow.services import sla
 from leadflow.store.history import StageChange
 from leadflow.store.tables import (
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from leadflow.services.context import Context
 
 STEP_EVENT = "nurture.step"
-TRACK_KEYS = ("reason", "persona", "from_stage", "segment")
+TRACK_KEYS = NURTURE_KEYS
 _CHUNK = 500
 
 
