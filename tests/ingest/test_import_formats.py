@@ -16,10 +16,20 @@ from leadflow.store.engine import reading
 from leadflow.store.tables import persons
 
 ROWS = [
-    {"external_id": "p1", "email": "  Jürgen.Müller@Firma.DE ", "first_name": "Jürgen", "last_name": "Müller",
-     "title": "Geschäftsführer; CEO"},
-    {"external_id": "p2", "email": "zoe@example.org", "first_name": "Zoë", "last_name": "O'Brien, Jr.",
-     "title": "Analyst"},
+    {
+        "external_id": "p1",
+        "email": "  Jürgen.Müller@Firma.DE ",
+        "first_name": "Jürgen",
+        "last_name": "Müller",
+        "title": "Geschäftsführer; CEO",
+    },
+    {
+        "external_id": "p2",
+        "email": "zoe@example.org",
+        "first_name": "Zoë",
+        "last_name": "O'Brien, Jr.",
+        "title": "Analyst",
+    },
 ]
 
 
@@ -42,14 +52,18 @@ def _check(ctx: Context) -> None:
     assert got["p1"].persona == "economic_buyer"
 
 
-@pytest.mark.parametrize(("name", "delimiter", "encoding", "newline"), [
-    ("semicolon_bom_crlf.csv", ";", "utf-8-sig", "\r\n"),
-    ("latin1_comma.csv", ",", "latin-1", "\n"),
-    ("tab.tsv", "\t", "utf-8", "\r\n"),
-    ("pipe.csv", "|", "utf-8", "\n"),
-])
-def test_csv_dialects(sqlite_ctx: Context, tmp_path: Path, name: str, delimiter: str, encoding: str,
-                      newline: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "delimiter", "encoding", "newline"),
+    [
+        ("semicolon_bom_crlf.csv", ";", "utf-8-sig", "\r\n"),
+        ("latin1_comma.csv", ",", "latin-1", "\n"),
+        ("tab.tsv", "\t", "utf-8", "\r\n"),
+        ("pipe.csv", "|", "utf-8", "\n"),
+    ],
+)
+def test_csv_dialects(
+    sqlite_ctx: Context, tmp_path: Path, name: str, delimiter: str, encoding: str, newline: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(_csv(delimiter, newline).encode(encoding))
     summary = import_file(sqlite_ctx, "persons", path)

@@ -10,17 +10,28 @@ from leadflow.services.context import Context
 from leadflow.services.ingest import import_file
 from leadflow.services.lifecycle import show_person
 from leadflow.store.engine import reading
-from leadflow.store.tables import accounts, activities, opportunities, opportunity_contacts, persons, stage_changes
+from leadflow.store.tables import (
+    accounts,
+    activities,
+    opportunities,
+    opportunity_contacts,
+    persons,
+    stage_changes,
+)
 
-COMPANIES = """Record ID,Company name,Company Domain Name,Industry,Number of Employees,Annual Revenue,Country/Region,Company owner
+COMPANIES = """Record ID,Company name,Company Domain Name,Industry,Number of Employees,Annual Revenue,\
+Country/Region,Company owner
 101,Acme Corp,https://www.acme.com/,COMPUTER_SOFTWARE,2500,50000000,Germany,
 102,Beta GmbH,beta.de,Financial Services,120,2000000,Austria,
 """
 
-CONTACTS = """Record ID,First Name,Last Name,Email,Job Title,Company Name,Associated Company ID,Lifecycle Stage,\
+CONTACTS = """Record ID,First Name,Last Name,Email,Job Title,Company Name,Associated Company ID,\
+Lifecycle Stage,\
 Lead Status,Original Source,Create Date,Became a Lead Date,Became a Marketing Qualified Lead Date,\
-Became a Sales Qualified Lead Date,Became an Opportunity Date,Became a Customer Date,HubSpot Owner,Favourite colour
-1,Ada,Lovelace, Ada@Acme.com ,VP Engineering,Acme Corp,101,customer,,ORGANIC_SEARCH,2025-01-02 09:00,2025-01-02 09:00,\
+Became a Sales Qualified Lead Date,Became an Opportunity Date,Became a Customer Date,HubSpot Owner,\
+Favourite colour
+1,Ada,Lovelace, Ada@Acme.com ,VP Engineering,Acme Corp,101,customer,,ORGANIC_SEARCH,2025-01-02 09:00,\
+2025-01-02 09:00,\
 2025-01-10 10:00,2025-01-20 10:00,2025-02-01 10:00,2025-03-01 10:00,,green
 2,Bob,Builder,bob@beta.de,Marketing Manager,,,marketingqualifiedlead,,PAID_SEARCH,2025-02-01T08:00:00Z,,\
 2025-02-03T08:00:00Z,,,,,
@@ -74,13 +85,21 @@ def test_hubspot_companies_contacts_deals_activities(ctx: Context, tmp_path: Pat
         opps = {r.external_id: r for r in conn.execute(select(opportunities))}
         assert opps["9001"].status == "won" and opps["9001"].closed_at is not None
         assert opps["9002"].status == "open" and opps["9002"].expected_close is not None
-        assert opps["9003"].status == "lost" and opps["9003"].amount is None and opps["9003"].lost_reason == "price"
+        assert (
+            opps["9003"].status == "lost"
+            and opps["9003"].amount is None
+            and opps["9003"].lost_reason == "price"
+        )
         assert opps["9001"].person_id == ada.id and opps["9001"].account_id == acc["Acme Corp"].id
         assert conn.execute(select(func.count()).select_from(opportunity_contacts)).scalar_one() == 2
         kinds = sorted(conn.execute(select(activities.c.type)).scalars())
         assert kinds == ["form_submit", "page_view"]
-        assert conn.execute(select(func.count()).select_from(stage_changes)
-                            .where(stage_changes.c.source != "import")).scalar_one() == 0
+        assert (
+            conn.execute(
+                select(func.count()).select_from(stage_changes).where(stage_changes.c.source != "import")
+            ).scalar_one()
+            == 0
+        )
     view = show_person(ctx, "ada@acme.com")
     assert [c.to_stage for c in view.history] == ["lead", "mql", "sql", "opportunity", "customer"]
     assert view.history[2].skipped == ["sal"]
@@ -91,17 +110,21 @@ def test_hubspot_companies_contacts_deals_activities(ctx: Context, tmp_path: Pat
 
 
 def test_importing_the_same_files_twice_adds_nothing(ctx: Context, tmp_path: Path) -> None:
-    files = [("accounts", _write(tmp_path, "companies.csv", COMPANIES)),
-             ("persons", _write(tmp_path, "contacts.csv", CONTACTS)),
-             ("opportunities", _write(tmp_path, "deals.csv", DEALS)),
-             ("activities", _write(tmp_path, "activities.csv", ACTIVITIES))]
+    files = [
+        ("accounts", _write(tmp_path, "companies.csv", COMPANIES)),
+        ("persons", _write(tmp_path, "contacts.csv", CONTACTS)),
+        ("opportunities", _write(tmp_path, "deals.csv", DEALS)),
+        ("activities", _write(tmp_path, "activities.csv", ACTIVITIES)),
+    ]
     for kind, path in files:
         import_file(ctx, kind, path, preset="hubspot")
 
     def snapshot() -> dict[str, int]:
         with reading(ctx.engine) as conn:
-            return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                    for t in (accounts, persons, opportunities, activities, stage_changes, opportunity_contacts)}
+            return {
+                t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in (accounts, persons, opportunities, activities, stage_changes, opportunity_contacts)
+            }
 
     before = snapshot()
     for kind, path in files:
@@ -116,7 +139,8 @@ Create Date,Converted,Converted Date
 00Q2,Finn,Fast,Analyst,Gamma Inc,finn@gamma.io,Partner Referral,Closed - Converted,,1/16/2025,1,2/01/2025
 00Q3,Gus,Gone,CEO,Nope,gus@nope.io,Web,Closed - Not Converted,,1/17/2025,0,
 """
-SF_CONTACTS = """Contact ID,Account ID,Account Name,First Name,Last Name,Title,Email,Contact Owner,Created Date,\
+SF_CONTACTS = """Contact ID,Account ID,Account Name,First Name,Last Name,Title,Email,Contact Owner,\
+Created Date,\
 Mailing Country
 003A,001G,Gamma Inc,Hana,Hill,CFO,hana@gamma.io,,3/01/2025,US
 """
@@ -129,7 +153,9 @@ Opportunity Owner,Loss Reason
 
 
 def test_salesforce_leads_contacts_opportunities(ctx: Context, tmp_path: Path) -> None:
-    import_file(ctx, "accounts", _write(tmp_path, "acc.csv", "external_id,name,domain\n001G,Gamma Inc,gamma.io\n"))
+    import_file(
+        ctx, "accounts", _write(tmp_path, "acc.csv", "external_id,name,domain\n001G,Gamma Inc,gamma.io\n")
+    )
     s = import_file(ctx, "persons", _write(tmp_path, "leads.csv", SF_LEADS), preset="salesforce")
     assert (s.inserted, s.quarantined, s.mapping) == (3, 0, "Salesforce leads")
     s = import_file(ctx, "persons", _write(tmp_path, "contacts.csv", SF_CONTACTS), preset="salesforce")
@@ -142,6 +168,8 @@ def test_salesforce_leads_contacts_opportunities(ctx: Context, tmp_path: Path) -
         assert people["00Q2"].stage == "sql" and people["00Q2"].source_channel == "partner_referral"
         assert people["00Q3"].stage == "disqualified"
         assert people["003A"].account_id == people["00Q1"].account_id
-        status = {e: st for e, st in conn.execute(select(opportunities.c.external_id, opportunities.c.status))}
+        status = {
+            e: st for e, st in conn.execute(select(opportunities.c.external_id, opportunities.c.status))
+        }
         assert status == {"006A": "open", "006B": "lost", "006C": "won"}
     assert [c.to_stage for c in show_person(ctx, "finn@gamma.io").history] == ["lead", "sql"]

@@ -1,4 +1,4 @@
-"""Bad rows: quarantined with row, column and reason, written to <input>.rejected.csv; --strict writes nothing."""
+"""Bad rows: quarantined with row, column and reason, and in <input>.rejected.csv; --strict writes nothing."""
 
 from __future__ import annotations
 
@@ -27,7 +27,11 @@ ROWS = [
 ]
 EXPECTED = [
     (2, "Record ID", "missing required field external_id"),
-    (3, "Create Date", "'yesterday' is not a date (use ISO 8601 such as 2026-03-02T10:00:00Z, or give date_formats)"),
+    (
+        3,
+        "Create Date",
+        "'yesterday' is not a date (use ISO 8601 such as 2026-03-02T10:00:00Z, or give date_formats)",
+    ),
     (4, "Lifecycle Stage", "unknown stage 'champion'"),
     (5, "Email", "'not-an-email' is not a valid email address"),
     (6, "Job Title", "longer than 300 characters (301)"),
@@ -45,8 +49,14 @@ def test_bad_rows_are_quarantined_and_good_rows_land(ctx: Context, tmp_path: Pat
     summary = import_file(ctx, "persons", path, preset="hubspot")
     assert (summary.inserted, summary.quarantined, summary.rows_read) == (2, 5, 7)
     with reading(ctx.engine) as conn:
-        got = [tuple(r) for r in conn.execute(select(quarantine.c.row_number, quarantine.c.column, quarantine.c.reason)
-                                              .order_by(quarantine.c.row_number))]
+        got = [
+            tuple(r)
+            for r in conn.execute(
+                select(quarantine.c.row_number, quarantine.c.column, quarantine.c.reason).order_by(
+                    quarantine.c.row_number
+                )
+            )
+        ]
         assert got == EXPECTED
         assert sorted(conn.execute(select(persons.c.external_id)).scalars()) == ["1", "7"]
         assert conn.execute(select(import_runs.c.status)).scalar_one() == "done"
@@ -58,7 +68,9 @@ def test_bad_rows_are_quarantined_and_good_rows_land(ctx: Context, tmp_path: Pat
 
 
 def test_strict_fails_and_writes_nothing(ctx: Context, tmp_path: Path) -> None:
-    with pytest.raises(ImportFailed, match=r"5 bad row\(s\) in strict mode.*row 2 column 'Record ID'") as info:
+    with pytest.raises(
+        ImportFailed, match=r"5 bad row\(s\) in strict mode.*row 2 column 'Record ID'"
+    ) as info:
         import_file(ctx, "persons", _bad_file(tmp_path), preset="hubspot", strict=True)
     assert info.value.code == "LF070"
     with reading(ctx.engine) as conn:
@@ -73,7 +85,8 @@ def test_strict_passes_a_clean_file(sqlite_ctx: Context, tmp_path: Path) -> None
 
 
 def test_read_only_input_folder_puts_rejected_rows_in_the_current_folder(
-        sqlite_ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sqlite_ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "shared"
     folder.mkdir()
     path = _bad_file(folder)
@@ -90,13 +103,22 @@ def test_read_only_input_folder_puts_rejected_rows_in_the_current_folder(
     assert not (folder / "contacts.rejected.csv").exists()
 
 
-def test_cli_import_prints_a_summary_and_strict_exit_code(cli, sqlite_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert cli("init", "--db", sqlite_url).code == 0
+def test_cli_import_prints_a_summary_and_strict_exit_code(cli, sqlite_ctx: Context, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url = str(sqlite_ctx.engine.url)
     path = _bad_file(tmp_path)
-    result = cli("import", "persons", str(path), "--preset", "hubspot", "--db", sqlite_url, "--strict")
+    result = cli("import", "persons", str(path), "--preset", "hubspot", "--db", url, "--strict")
     assert result.code == 9 and "LF070" in result.err
-    result = cli("import", "persons", str(path), "--preset", "hubspot", "--db", sqlite_url,
-                 "--rejected-dir", str(tmp_path / "rej"))
+    result = cli(
+        "import",
+        "persons",
+        str(path),
+        "--preset",
+        "hubspot",
+        "--db",
+        url,
+        "--rejected-dir",
+        str(tmp_path / "rej"),
+    )
     assert result.code == 0, result.err
     assert "2 inserted" in result.out and "5 quarantined" in result.out
     assert (tmp_path / "rej" / "contacts.rejected.csv").exists()

@@ -35,8 +35,14 @@ def test_single_batch_duplicates_and_rejections(ctx: Context, reacted: list[list
     ada = create_person(ctx, {"email": "ada@acme.com", "external_id": "crm-1"})
     now = ctx.clock.now()
     batch: list[dict[str, Any]] = [
-        {"email": "ADA@acme.com", "type": "page_view", "occurred_at": now.isoformat(), "url": "/pricing",
-         "event_id": "evt-1", "properties": {"utm_source": "google"}},
+        {
+            "email": "ADA@acme.com",
+            "type": "page_view",
+            "occurred_at": now.isoformat(),
+            "url": "/pricing",
+            "event_id": "evt-1",
+            "properties": {"utm_source": "google"},
+        },
         {"person": "crm-1", "type": "Form Submission", "occurred_at": (now - timedelta(hours=1)).isoformat()},
         {"email": "ada@acme.com", "type": "page_view", "occurred_at": now.isoformat(), "event_id": "evt-1"},
         {"email": "new.lead@beta.io", "type": "demo_request", "occurred_at": now.isoformat()},
@@ -47,8 +53,16 @@ def test_single_batch_duplicates_and_rejections(ctx: Context, reacted: list[list
     ]
     summary = ingest_activities(ctx, batch)
     assert (summary.accepted, summary.duplicate, summary.rejected) == (3, 1, 4)
-    assert [r.status for r in summary.results] == ["accepted", "accepted", "duplicate", "accepted", "rejected",
-                                                   "rejected", "rejected", "rejected"]
+    assert [r.status for r in summary.results] == [
+        "accepted",
+        "accepted",
+        "duplicate",
+        "accepted",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+    ]
     assert summary.results[4].reasons == ("email: 'bad-address' is not a valid email address",)
     assert "unknown person 'nobody'" in summary.results[5].reasons[0]
     assert "not a date" in summary.results[6].reasons[0]
@@ -56,7 +70,9 @@ def test_single_batch_duplicates_and_rejections(ctx: Context, reacted: list[list
     assert summary.results[0].key is not None and summary.results[0].key.endswith("-evt-1")
     with reading(ctx.engine) as conn:
         assert conn.execute(select(func.count()).select_from(activities)).scalar_one() == 3
-        props = conn.execute(select(activities.c.properties).where(activities.c.url == "/pricing")).scalar_one()
+        props = conn.execute(
+            select(activities.c.properties).where(activities.c.url == "/pricing")
+        ).scalar_one()
         assert props == {"utm_source": "google"}
         new_id = conn.execute(select(persons.c.id).where(persons.c.email == "new.lead@beta.io")).scalar_one()
     assert reacted == [sorted([ada, new_id])]
@@ -68,7 +84,9 @@ def test_single_batch_duplicates_and_rejections(ctx: Context, reacted: list[list
 def test_keys_are_time_ordered(sqlite_ctx: Context) -> None:
     create_person(sqlite_ctx, {"email": "t@acme.com"})
     base = sqlite_ctx.clock.now()
-    records = [{"email": "t@acme.com", "type": "page_view", "occurred_at": (base - timedelta(minutes=m)).isoformat()}
-               for m in range(5)]
+    records = [
+        {"email": "t@acme.com", "type": "page_view", "occurred_at": (base - timedelta(minutes=m)).isoformat()}
+        for m in range(5)
+    ]
     keys = [r.key for r in ingest_activities(sqlite_ctx, records).results]
     assert keys == sorted(keys, reverse=True) and all(k is not None for k in keys)

@@ -36,14 +36,26 @@ class AccountWriter(Writer):
             row["created_at"] = v.get("created_at") or self.now
             row["updated_at"] = self.now
             rows.append(row)
-        outcomes = upsert_rows(conn, accounts, rows, [("external_id", False), ("domain", False), ("name", True)],
-                               self.now, first_key_only=True)
+        outcomes = upsert_rows(
+            conn,
+            accounts,
+            rows,
+            [("external_id", False), ("domain", False), ("name", True)],
+            self.now,
+            first_key_only=True,
+        )
         return tally(outcomes), []
 
     def finish(self, conn: Connection) -> None:
-        """Link subsidiaries to their parent account (by external id or name); parent_ref stays as imported."""
-        pending = conn.execute(select(accounts.c.id, accounts.c.properties).where(accounts.c.parent_id.is_(None))).all()
-        wanted = {(row_id, str(props["parent_ref"])) for row_id, props in pending if props and props.get("parent_ref")}
+        """Link subsidiaries to their parent (by external id or name); parent_ref stays as imported."""
+        pending = conn.execute(
+            select(accounts.c.id, accounts.c.properties).where(accounts.c.parent_id.is_(None))
+        ).all()
+        wanted = {
+            (row_id, str(props["parent_ref"]))
+            for row_id, props in pending
+            if props and props.get("parent_ref")
+        }
         if not wanted:
             return
         by_ext = ids_by(conn, accounts, accounts.c.external_id, [r for _, r in wanted])

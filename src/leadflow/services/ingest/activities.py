@@ -1,4 +1,4 @@
-"""Importing activities: person by external id or email, a time-ordered idempotency key, bulk insert, reactions."""
+"""Importing activities: person by external id or email, time-ordered idempotency keys, bulk insert."""
 
 from __future__ import annotations
 
@@ -20,13 +20,30 @@ from leadflow.store.tables import persons
 # Activities newer than this (against the clock) are "live": they trigger rescoring and the other reactions.
 LIVE_WINDOW = timedelta(days=7)
 ACTIVITY_TYPES = {
-    "page_viewed": "page_view", "pageview": "page_view", "page_visit": "page_view", "form_submission": "form_submit",
-    "form_submitted": "form_submit", "form_fill": "form_submit", "email_clicked": "email_click",
-    "marketing_email_click": "email_click", "email_opened": "email_open", "marketing_email_open": "email_open",
-    "download": "content_download", "content_downloaded": "content_download", "webinar": "webinar_attended",
-    "webinar_attendance": "webinar_attended", "event": "event_attended", "event_attendance": "event_attended",
-    "demo_requested": "demo_request", "email_sent": "email_sent", "sales_email": "email_sent", "email": "email_sent",
-    "logged_call": "call", "phone_call": "call", "meeting_booked": "meeting", "unsubscribed": "unsubscribe",
+    "page_viewed": "page_view",
+    "pageview": "page_view",
+    "page_visit": "page_view",
+    "form_submission": "form_submit",
+    "form_submitted": "form_submit",
+    "form_fill": "form_submit",
+    "email_clicked": "email_click",
+    "marketing_email_click": "email_click",
+    "email_opened": "email_open",
+    "marketing_email_open": "email_open",
+    "download": "content_download",
+    "content_downloaded": "content_download",
+    "webinar": "webinar_attended",
+    "webinar_attendance": "webinar_attended",
+    "event": "event_attended",
+    "event_attendance": "event_attended",
+    "demo_requested": "demo_request",
+    "email_sent": "email_sent",
+    "sales_email": "email_sent",
+    "email": "email_sent",
+    "logged_call": "call",
+    "phone_call": "call",
+    "meeting_booked": "meeting",
+    "unsubscribed": "unsubscribe",
 }
 
 
@@ -41,7 +58,7 @@ def activity_key(at: datetime, event_id: str | None, details: str) -> str:
 
 
 class ActivityWriter(Writer):
-    """Activities, idempotent by key; unknown persons with an email become new leads, else the row is rejected."""
+    """Activities, idempotent by key; an unknown person with an email becomes a new lead, else rejected."""
 
     kind = "activities"
 
@@ -53,7 +70,9 @@ class ActivityWriter(Writer):
         self.person_column = "person"
         self.live_after = self.now - LIVE_WINDOW
         self.known_ids: set[int] = set()
-        self.last_keys: list[tuple[int, str]] = []  # (row, key) of the last batch's rows, for per-record results
+        self.last_keys: list[
+            tuple[int, str]
+        ] = []  # (row, key) of the last batch's rows, for per-record results
         self.last_accepted: set[str] = set()
 
     def _person(self, conn: Connection, rec: Record) -> int | None:
@@ -63,9 +82,15 @@ class ActivityWriter(Writer):
         found = self.by_ext.get(v.get("person")) or self.by_email.get(v.get("email"))
         if found is not None or not v.get("email"):
             return found
-        values = {"email": v["email"], "external_id": v.get("person"), "source_channel": v.get("channel"),
-                  "properties": {}}
-        person_id = create_person_in(conn, self.ctx, values, at=v["occurred_at"], actor="import", source="import")
+        values = {
+            "email": v["email"],
+            "external_id": v.get("person"),
+            "source_channel": v.get("channel"),
+            "properties": {},
+        }
+        person_id = create_person_in(
+            conn, self.ctx, values, at=v["occurred_at"], actor="import", source="import"
+        )
         self.by_email.put(v["email"], person_id)
         if v.get("person"):
             self.by_ext.put(v["person"], person_id)
@@ -97,8 +122,15 @@ class ActivityWriter(Writer):
                 person_id = self._person(conn, rec)
                 if person_id is None:
                     ref = ref if v.get("person_id") is None else v["person_id"]
-                    rejections.append(Rejection(rec.row, self.person_column, ref, f"unknown person {ref!r} (import "
-                                                "the persons first, or give an Email)", rec.raw))
+                    rejections.append(
+                        Rejection(
+                            rec.row,
+                            self.person_column,
+                            ref,
+                            f"unknown person {ref!r} (import the persons first, or give an Email)",
+                            rec.raw,
+                        )
+                    )
                     continue
             at: datetime = v["occurred_at"]
             kind = types.get(v["type"], v["type"])
@@ -114,11 +146,27 @@ class ActivityWriter(Writer):
                         props["campaign_ref"] = campaign
                     if asset_id is None and asset is not None:
                         props["asset_ref"] = asset
-            key = activity_key(at, v.get("event_id"), f"{ref or v.get('email')}\x1f{kind}\x1f{at.isoformat()}\x1f"
-                               f"{url or ''}\x1f{campaign or ''}\x1f{asset or ''}\x1f{channel or ''}")
+            key = activity_key(
+                at,
+                v.get("event_id"),
+                f"{ref or v.get('email')}\x1f{kind}\x1f{at.isoformat()}\x1f"
+                f"{url or ''}\x1f{campaign or ''}\x1f{asset or ''}\x1f{channel or ''}",
+            )
             actor_id = owners.find(v.get("actor")) if owners is not None else None
-            rows.append((key, person_id, kind, channel, campaign_id, asset_id, url, at.replace(tzinfo=None), actor_id,
-                         props))
+            rows.append(
+                (
+                    key,
+                    person_id,
+                    kind,
+                    channel,
+                    campaign_id,
+                    asset_id,
+                    url,
+                    at.replace(tzinfo=None),
+                    actor_id,
+                    props,
+                )
+            )
             people[key] = (person_id, at)
             last_keys.append((rec.row, key))
         accepted = insert_activities(conn, rows)

@@ -1,4 +1,4 @@
-"""Bulk activity writes: SQLite executemany INSERT OR IGNORE; PostgreSQL COPY into staging, then ON CONFLICT DO NOTHING.
+"""Bulk activity writes: SQLite executemany INSERT OR IGNORE; PostgreSQL COPY, then ON CONFLICT DO NOTHING.
 
 Both return exactly which idempotency keys were new, so callers can count duplicates and react to the
 persons whose activities were really added.
@@ -15,12 +15,23 @@ from sqlalchemy import Connection, select
 
 from leadflow.store.tables import activities
 
-COLUMNS = ("idempotency_key", "person_id", "type", "channel", "campaign_id", "asset_id", "url", "occurred_at",
-           "actor_id", "properties")
+COLUMNS = (
+    "idempotency_key",
+    "person_id",
+    "type",
+    "channel",
+    "campaign_id",
+    "asset_id",
+    "url",
+    "occurred_at",
+    "actor_id",
+    "properties",
+)
 CHUNK = 900
 # Activity rows as tuples in COLUMNS order; occurred_at is a naive UTC datetime, properties a dict or None.
-ActivityRow = tuple[str, int, str, str | None, int | None, int | None, str | None, datetime, int | None,
-                    dict[str, Any] | None]
+ActivityRow = tuple[
+    str, int, str, str | None, int | None, int | None, str | None, datetime, int | None, dict[str, Any] | None
+]
 
 
 def _sqlite_time(at: datetime) -> str:
@@ -52,8 +63,15 @@ def _sqlite(conn: Connection, rows: Sequence[ActivityRow]) -> set[str]:
     # ids only grow inside our write transaction, so the rows above the old maximum are exactly the new ones
     before = raw.execute("SELECT coalesce(max(id), 0) FROM activities").fetchone()[0]
     changes = raw.total_changes
-    fresh = [(*r[:7], _sqlite_time(r[7]), r[8], json.dumps(r[9], separators=(",", ":")) if r[9] is not None else None)
-             for r in rows]
+    fresh = [
+        (
+            *r[:7],
+            _sqlite_time(r[7]),
+            r[8],
+            json.dumps(r[9], separators=(",", ":")) if r[9] is not None else None,
+        )
+        for r in rows
+    ]
     sql = f"INSERT OR IGNORE INTO activities ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
     raw.executemany(sql, fresh)
     added = raw.total_changes - changes
@@ -69,13 +87,17 @@ def _postgres(conn: Connection, rows: Sequence[ActivityRow]) -> set[str]:
     assert raw is not None
     cols = ", ".join(COLUMNS)
     with raw.cursor() as cur:
-        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS lf_activity_stage ON COMMIT DELETE ROWS AS "
-                    f"SELECT {cols} FROM activities WITH NO DATA")
+        cur.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS lf_activity_stage ON COMMIT DELETE ROWS AS "
+            f"SELECT {cols} FROM activities WITH NO DATA"
+        )
         cur.execute("TRUNCATE lf_activity_stage")
         with cur.copy(f"COPY lf_activity_stage ({cols}) FROM STDIN") as copy:
             for r in rows:
                 props = json.dumps(r[9], separators=(",", ":")) if r[9] is not None else None
                 copy.write_row((*r[:9], props))
-        cur.execute(f"INSERT INTO activities ({cols}) SELECT DISTINCT ON (idempotency_key) {cols} "
-                    f"FROM lf_activity_stage ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key")
+        cur.execute(
+            f"INSERT INTO activities ({cols}) SELECT DISTINCT ON (idempotency_key) {cols} "
+            f"FROM lf_activity_stage ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key"
+        )
         return {str(r[0]) for r in cur.fetchall()}

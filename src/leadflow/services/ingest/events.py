@@ -54,7 +54,7 @@ def _mapping() -> ColumnMapping:
 
 
 def ingest_activities(ctx: Context, records: Iterable[Mapping[str, Any]]) -> IngestSummary:
-    """Add activities in one transaction; duplicates (same event_id / key) add nothing; reactions run for new ones."""
+    """Add activities in one transaction; duplicates (same event_id or key) add nothing; new ones react."""
     items = [dict(r) for r in records]
     header = tuple(dict.fromkeys(k for r in items for k in r if k != "properties"))
     reader = RowReader(resolve(_mapping(), header, "api"))
@@ -66,8 +66,12 @@ def ingest_activities(ctx: Context, records: Iterable[Mapping[str, Any]]) -> Ing
         extra = item.pop("properties", None)
         outcome = reader.read(index, item)
         if isinstance(outcome, list):
-            results[index] = RecordResult(index, "rejected", None, tuple(
-                f"{r.column}: {r.reason}" if r.column else r.reason for r in outcome))
+            results[index] = RecordResult(
+                index,
+                "rejected",
+                None,
+                tuple(f"{r.column}: {r.reason}" if r.column else r.reason for r in outcome),
+            )
             continue
         if isinstance(extra, Mapping):
             outcome.properties.update(extra)

@@ -1,4 +1,4 @@
-"""`import_file`: a file in batches, one transaction per batch, bad rows quarantined, resumable after a crash."""
+"""`import_file`: a file in batches, one transaction each, bad rows quarantined, resumable after a crash."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ from leadflow.services.ingest.accounts import AccountWriter
 from leadflow.services.ingest.activities import ActivityWriter
 from leadflow.services.ingest.catalog import AssetWriter, CampaignWriter
 from leadflow.services.ingest.kinds import KINDS
-from leadflow.services.ingest.mapping import ColumnMapping, choose_preset, default_mapping, load_mapping, resolve
+from leadflow.services.ingest.mapping import (
+    ColumnMapping,
+    choose_preset,
+    default_mapping,
+    load_mapping,
+    resolve,
+)
 from leadflow.services.ingest.opportunities import OpportunityWriter
 from leadflow.services.ingest.persons import PersonWriter
 from leadflow.services.ingest.rows import Record, Rejection, RowReader
@@ -32,8 +38,13 @@ from leadflow.services.ingest.writer import Writer
 from leadflow.store.engine import transaction
 
 WRITERS: dict[str, Callable[..., Writer]] = {
-    "accounts": AccountWriter, "persons": PersonWriter, "activities": ActivityWriter, "campaigns": CampaignWriter,
-    "assets": AssetWriter, "opportunities": OpportunityWriter, "users": UserWriter,
+    "accounts": AccountWriter,
+    "persons": PersonWriter,
+    "activities": ActivityWriter,
+    "campaigns": CampaignWriter,
+    "assets": AssetWriter,
+    "opportunities": OpportunityWriter,
+    "users": UserWriter,
 }
 
 
@@ -62,7 +73,9 @@ class ImportSummary:
     extra: dict[str, int] = field(default_factory=dict)
 
 
-def _mapping(kind: str, header: tuple[str, ...], preset: str | None, mapping: ColumnMapping | None) -> ColumnMapping:
+def _mapping(
+    kind: str, header: tuple[str, ...], preset: str | None, mapping: ColumnMapping | None
+) -> ColumnMapping:
     if mapping is not None:
         return mapping
     if preset:
@@ -73,7 +86,9 @@ def _mapping(kind: str, header: tuple[str, ...], preset: str | None, mapping: Co
 def prepare(batch: Batch, reader: RowReader, writer: Writer) -> tuple[list[Record], list[Rejection]]:
     """Row-level checks of one batch: the records to write and the rows rejected."""
     records: list[Record] = []
-    rejections = [Rejection(n, None, text[:200], reason, {"line": text}) for n, text, reason in batch.bad_lines]
+    rejections = [
+        Rejection(n, None, text[:200], reason, {"line": text}) for n, text, reason in batch.bad_lines
+    ]
     for i, row in enumerate(batch.rows):
         if "__bad__" in row:
             continue
@@ -91,11 +106,16 @@ def prepare(batch: Batch, reader: RowReader, writer: Writer) -> tuple[list[Recor
 
 def _strict_failure(path: Path, rejections: list[Rejection]) -> ImportFailed:
     rejections = sorted(rejections, key=lambda r: r.row)
-    shown = "; ".join(f"row {r.row}" + (f" column {r.column!r}" if r.column else "") + f": {r.reason}"
-                      for r in rejections[:5])
+    shown = "; ".join(
+        f"row {r.row}" + (f" column {r.column!r}" if r.column else "") + f": {r.reason}"
+        for r in rejections[:5]
+    )
     rows = len({r.row for r in rejections})
-    return ImportFailed(f"{rows} bad row(s) in strict mode, nothing was imported: {shown}", where=str(path),
-                        hint="fix these rows, or import without --strict to quarantine them and load the rest")
+    return ImportFailed(
+        f"{rows} bad row(s) in strict mode, nothing was imported: {shown}",
+        where=str(path),
+        hint="fix these rows, or import without --strict to quarantine them and load the rest",
+    )
 
 
 def import_file(
@@ -116,8 +136,11 @@ def import_file(
         raise ImportFailed(f"unknown kind {kind!r}", where="KIND", hint="one of: " + ", ".join(KINDS))
     path = Path(path)
     user_mapping = load_mapping(Path(mapping), kind) if mapping else None
-    src = open_source(path, delimiter=user_mapping.delimiter if user_mapping else None,
-                      encoding=user_mapping.encoding if user_mapping else None)
+    src = open_source(
+        path,
+        delimiter=user_mapping.delimiter if user_mapping else None,
+        encoding=user_mapping.encoding if user_mapping else None,
+    )
     cmap = _mapping(kind, src.header, preset, user_mapping)
     reader = RowReader(resolve(cmap, src.header, str(path)))
     writer = WRITERS[kind](ctx, cmap.options, react)
@@ -152,14 +175,39 @@ def import_file(
         target, note = rejected_path(path, rejected_dir)
         write_rejected(target, bad, src.header)
     c = run.counts
-    return ImportSummary(kind, source, run.id, cmap.name, last, c.get("inserted", 0), c.get("updated", 0),
-                         c.get("unchanged", 0), c.get("quarantined", 0), resumed, str(target) if target else None,
-                         note, {k: v for k, v in {**c, **writer.extra}.items() if k not in
-                                ("inserted", "updated", "unchanged", "quarantined")})
+    return ImportSummary(
+        kind,
+        source,
+        run.id,
+        cmap.name,
+        last,
+        c.get("inserted", 0),
+        c.get("updated", 0),
+        c.get("unchanged", 0),
+        c.get("quarantined", 0),
+        resumed,
+        str(target) if target else None,
+        note,
+        {
+            k: v
+            for k, v in {**c, **writer.extra}.items()
+            if k not in ("inserted", "updated", "unchanged", "quarantined")
+        },
+    )
 
 
-def _import_strict(ctx: Context, kind: str, path: Path, src: object, reader: RowReader, writer: Writer,
-                   cmap: ColumnMapping, size: int, digest: str, progress: Progress | None) -> ImportSummary:
+def _import_strict(
+    ctx: Context,
+    kind: str,
+    path: Path,
+    src: object,
+    reader: RowReader,
+    writer: Writer,
+    cmap: ColumnMapping,
+    size: int,
+    digest: str,
+    progress: Progress | None,
+) -> ImportSummary:
     """Everything in one transaction: the first batch with a bad row rolls all of it back."""
     from leadflow.services.ingest.source import SourceFile
 
@@ -182,5 +230,18 @@ def _import_strict(ctx: Context, kind: str, path: Path, src: object, reader: Row
         writer.finish(conn)
         finish_run(conn, run, "done", ctx.clock.now())
     c = run.counts
-    return ImportSummary(kind, source, run.id, cmap.name, last, c.get("inserted", 0), c.get("updated", 0),
-                         c.get("unchanged", 0), 0, 0, None, None, dict(writer.extra))
+    return ImportSummary(
+        kind,
+        source,
+        run.id,
+        cmap.name,
+        last,
+        c.get("inserted", 0),
+        c.get("updated", 0),
+        c.get("unchanged", 0),
+        0,
+        0,
+        None,
+        None,
+        dict(writer.extra),
+    )

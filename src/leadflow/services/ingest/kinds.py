@@ -1,4 +1,4 @@
-"""What each kind of record can hold: its target fields, their types and size limits, and which are required."""
+"""What each kind of record can hold: target fields, their types and size limits, and which are required."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Column mappings: built-in presets (HubSpot, Salesforce) and user YAML files, resolved against a file's header."""
+"""Column mappings: built-in presets (HubSpot, Salesforce) and user YAML files, bound to a file's header."""
 
 from __future__ import annotations
 
@@ -61,15 +61,23 @@ def _spec(target: str, raw: Any, where: str) -> FieldSpec:
     if isinstance(raw, (str, list)):
         return FieldSpec(target, _columns(raw))
     if not isinstance(raw, dict):
-        raise ImportFailed(f"field {target!r} must be a column name or a mapping", where=where,
-                           hint="write `target: Source column` or `target: {column: ..., values: {...}}`")
+        raise ImportFailed(
+            f"field {target!r} must be a column name or a mapping",
+            where=where,
+            hint="write `target: Source column` or `target: {column: ..., values: {...}}`",
+        )
     unknown = set(raw) - {"column", "columns", "values", "strict", "scale", "default", "split"}
     if unknown:
-        raise ImportFailed(f"field {target!r} has unknown keys {sorted(unknown)}", where=where,
-                           hint="use column, values, strict, scale, default, split")
+        raise ImportFailed(
+            f"field {target!r} has unknown keys {sorted(unknown)}",
+            where=where,
+            hint="use column, values, strict, scale, default, split",
+        )
     values = raw.get("values")
     if values is not None and not isinstance(values, dict):
-        raise ImportFailed(f"values of {target!r} must be a mapping", where=where, hint="source value: target value")
+        raise ImportFailed(
+            f"values of {target!r} must be a mapping", where=where, hint="source value: target value"
+        )
     return FieldSpec(
         target,
         _columns(raw.get("column", raw.get("columns"))),
@@ -89,14 +97,21 @@ def parse_mapping(data: Any, where: str, kind: str | None = None) -> ColumnMappi
     if mkind not in KINDS:
         raise ImportFailed(f"unknown kind {mkind!r}", where=where, hint="kind: one of " + ", ".join(KINDS))
     if kind is not None and mkind != kind:
-        raise ImportFailed(f"this mapping is for {mkind}, not {kind}", where=where, hint=f"import it as {mkind}")
+        raise ImportFailed(
+            f"this mapping is for {mkind}, not {kind}", where=where, hint=f"import it as {mkind}"
+        )
     raw_fields = data.get("fields") or {}
     if not isinstance(raw_fields, dict):
-        raise ImportFailed("`fields` must map target fields to columns", where=where, hint="see docs/import.md")
+        raise ImportFailed(
+            "`fields` must map target fields to columns", where=where, hint="see docs/import.md"
+        )
     unknown = set(raw_fields) - set(FIELDS[mkind])
     if unknown:
-        raise ImportFailed(f"unknown target fields for {mkind}: {sorted(unknown)}", where=where,
-                           hint="known fields: " + ", ".join(FIELDS[mkind]))
+        raise ImportFailed(
+            f"unknown target fields for {mkind}: {sorted(unknown)}",
+            where=where,
+            hint="known fields: " + ", ".join(FIELDS[mkind]),
+        )
     fields = {target: _spec(target, raw, where) for target, raw in raw_fields.items()}
     stage_dates = {str(stage): _columns(cols) for stage, cols in (data.get("stage_dates") or {}).items()}
     override = data.get("stage_override")
@@ -121,11 +136,15 @@ def load_mapping(path: Path, kind: str) -> ColumnMapping:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ImportFailed(f"cannot read the mapping file: {exc.strerror}", where=str(path),
-                           hint="check the path given to --mapping") from None
+        raise ImportFailed(
+            f"cannot read the mapping file: {exc.strerror}",
+            where=str(path),
+            hint="check the path given to --mapping",
+        ) from None
     except yaml.YAMLError as exc:
-        raise ImportFailed(f"the mapping file is not valid YAML: {exc}", where=str(path),
-                           hint="fix the YAML syntax") from None
+        raise ImportFailed(
+            f"the mapping file is not valid YAML: {exc}", where=str(path), hint="fix the YAML syntax"
+        ) from None
     return parse_mapping(data, str(path), kind)
 
 
@@ -141,18 +160,26 @@ def _load_preset(name: str, kind: str) -> ColumnMapping:
 
 
 def choose_preset(preset: str, kind: str, header: Sequence[str]) -> ColumnMapping:
-    """The preset for this kind: `hubspot` picks the file of that family whose marker columns the header has."""
+    """The preset for this kind: `hubspot` picks the family member whose marker columns the header has."""
     names = preset_names()
     if preset in names:
         mapping = _load_preset(preset, kind)
         if mapping.kind != kind:
-            raise ImportFailed(f"preset {preset} imports {mapping.kind}, not {kind}", where="--preset",
-                               hint=f"run `leadflow import {mapping.kind} ...`")
+            raise ImportFailed(
+                f"preset {preset} imports {mapping.kind}, not {kind}",
+                where="--preset",
+                hint=f"run `leadflow import {mapping.kind} ...`",
+            )
         return mapping
-    candidates = [m for m in (_load_preset(n, kind) for n in names if n.startswith(preset + "-")) if m.kind == kind]
+    candidates = [
+        m for m in (_load_preset(n, kind) for n in names if n.startswith(preset + "-")) if m.kind == kind
+    ]
     if not candidates:
-        raise ImportFailed(f"no {preset!r} preset for {kind}", where="--preset",
-                           hint="presets: " + ", ".join(names) + "; or write a --mapping file")
+        raise ImportFailed(
+            f"no {preset!r} preset for {kind}",
+            where="--preset",
+            hint="presets: " + ", ".join(names) + "; or write a --mapping file",
+        )
     present = {h.strip().lower() for h in header}
     return max(candidates, key=lambda m: sum(1 for c in m.match if c.strip().lower() in present))
 
@@ -169,7 +196,7 @@ def default_mapping(kind: str) -> ColumnMapping:
 
 @dataclass(frozen=True)
 class Resolved:
-    """A mapping bound to a header: target -> (spec, actual column names present), and the unmapped columns."""
+    """A mapping bound to a header: target -> (spec, columns present), and the unmapped columns."""
 
     mapping: ColumnMapping
     fields: MappingT[str, tuple[FieldSpec, tuple[str, ...]]]
@@ -179,7 +206,7 @@ class Resolved:
 
 
 def resolve(mapping: ColumnMapping, header: Sequence[str], source: str) -> Resolved:
-    """Bind the mapping to the file's columns (case and spacing ignored); a missing required column fails early."""
+    """Bind the mapping to the file's columns (case and spacing ignored); a missing required one fails."""
     by_key: dict[str, str] = {}
     for col in header:
         by_key.setdefault(col.strip().lower(), col)
@@ -197,16 +224,21 @@ def resolve(mapping: ColumnMapping, header: Sequence[str], source: str) -> Resol
         cols = present(spec.columns)
         if cols or spec.default is not None:
             fields[target] = (spec, cols)
-    stage_dates = {stage: cols for stage, cols in ((s, present(c)) for s, c in mapping.stage_dates.items()) if cols}
+    stage_dates = {
+        stage: cols for stage, cols in ((s, present(c)) for s, c in mapping.stage_dates.items()) if cols
+    }
     override = None
     if mapping.stage_override is not None:
         ocols = present(mapping.stage_override.columns)
         override = (mapping.stage_override, ocols) if ocols else None
     for target in mapping.required:
         if target not in fields:
-            spec = mapping.fields.get(target)
-            wanted = ", ".join(spec.columns) if spec else target
-            raise ImportFailed(f"the file has no column {wanted!r} (required for {target})", where=source,
-                               hint=f"columns found: {', '.join(header)}; use --mapping to name the right column")
+            wanted_spec = mapping.fields.get(target)
+            wanted = ", ".join(wanted_spec.columns) if wanted_spec else target
+            raise ImportFailed(
+                f"the file has no column {wanted!r} (required for {target})",
+                where=source,
+                hint=f"columns found: {', '.join(header)}; use --mapping to name the right column",
+            )
     extra = tuple(c for c in header if c not in used)
     return Resolved(mapping, fields, stage_dates, override, extra)

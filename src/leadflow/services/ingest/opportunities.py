@@ -1,4 +1,4 @@
-"""Importing opportunities: status from the stage, owner and account links, contacts and their stage history."""
+"""Importing opportunities: status from the stage, owner and account links, contacts and their history."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def status_of(stage: str) -> str:
 
 
 class OpportunityWriter(Writer):
-    """Opportunities upserted by external id; contacts linked; their persons' history extended (source import)."""
+    """Opportunities upserted by external id; contacts linked and their history extended (source import)."""
 
     kind = "opportunities"
 
@@ -66,7 +66,9 @@ class OpportunityWriter(Writer):
                 props["created_at_unknown"] = True
             row["created_at"] = v.get("created_at") or self.now
             row["updated_at"] = self.now
-            people = [p for p in (by_ext.get(c) or by_email.get(c.lower()) for c in v.get("contacts") or []) if p]
+            people = [
+                p for p in (by_ext.get(c) or by_email.get(c.lower()) for c in v.get("contacts") or []) if p
+            ]
             unknown = [c for c in v.get("contacts") or [] if not (by_ext.get(c) or by_email.get(c.lower()))]
             if unknown:
                 props["contacts_ref"] = unknown
@@ -74,23 +76,46 @@ class OpportunityWriter(Writer):
             row["properties"] = props
             rows.append(row)
             contact_ids.append(people)
-        outcomes = upsert_rows(conn, opportunities, rows, [("external_id", False), ("name", True)], self.now,
-                               first_key_only=True)
+        outcomes = upsert_rows(
+            conn, opportunities, rows, [("external_id", False), ("name", True)], self.now, first_key_only=True
+        )
         self._contacts(conn, outcomes, rows, contact_ids)
         return tally(outcomes), []
 
-    def _contacts(self, conn: Connection, outcomes: list[tuple[int, str]], rows: list[dict[str, Any]],
-                  contact_ids: list[list[int]]) -> None:
-        pairs = {(opp_id, pid) for (opp_id, _), people in zip(outcomes, contact_ids, strict=True) for pid in people}
+    def _contacts(
+        self,
+        conn: Connection,
+        outcomes: list[tuple[int, str]],
+        rows: list[dict[str, Any]],
+        contact_ids: list[list[int]],
+    ) -> None:
+        pairs = {
+            (opp_id, pid) for (opp_id, _), people in zip(outcomes, contact_ids, strict=True) for pid in people
+        }
         if not pairs:
             return
-        have = {(int(o), int(p)) for o, p in conn.execute(
-            select(opportunity_contacts.c.opportunity_id, opportunity_contacts.c.person_id)
-            .where(opportunity_contacts.c.opportunity_id.in_({o for o, _ in pairs})))}
-        roles = {int(p): r for p, r in conn.execute(select(persons.c.id, persons.c.committee_role)
-                                                    .where(persons.c.id.in_({p for _, p in pairs})))}
-        new = [{"opportunity_id": o, "person_id": p, "role": roles.get(p) if roles.get(p) in COMMITTEE_ROLES
-                else "influencer"} for o, p in sorted(pairs - have)]
+        have = {
+            (int(o), int(p))
+            for o, p in conn.execute(
+                select(opportunity_contacts.c.opportunity_id, opportunity_contacts.c.person_id).where(
+                    opportunity_contacts.c.opportunity_id.in_({o for o, _ in pairs})
+                )
+            )
+        }
+        roles = {
+            int(p): r
+            for p, r in conn.execute(
+                select(persons.c.id, persons.c.committee_role).where(persons.c.id.in_({p for _, p in pairs}))
+            )
+        }
+        new = [
+            {
+                "opportunity_id": o,
+                "person_id": p,
+                "role": roles.get(p) if roles.get(p) in COMMITTEE_ROLES else "influencer",
+            }
+            for o, p in sorted(pairs - have)
+        ]
         if new:
             conn.execute(insert(opportunity_contacts), new)
         steps: list[tuple[datetime, int, dict[str, Any]]] = []
@@ -107,7 +132,9 @@ class OpportunityWriter(Writer):
         if "opportunity" not in funnel:
             return
         stage, entered, version = conn.execute(
-            select(persons.c.stage, persons.c.stage_entered_at, persons.c.version).where(persons.c.id == person_id)
+            select(persons.c.stage, persons.c.stage_entered_at, persons.c.version).where(
+                persons.c.id == person_id
+            )
         ).one()
         plan: list[tuple[str, datetime | None, str | None]] = [("opportunity", opp["created_at"], None)]
         if opp["status"] == "won" and "customer" in ids:
@@ -117,15 +144,28 @@ class OpportunityWriter(Writer):
         for target, at, reason in plan:
             if at is None or at < entered or stage == target:
                 continue
-            if target == "opportunity" and not (stage in funnel and funnel.index(stage) < funnel.index(target)):
+            if target == "opportunity" and not (
+                stage in funnel and funnel.index(stage) < funnel.index(target)
+            ):
                 continue
             if target != "opportunity" and stage != "opportunity":
                 continue
             t = find_transition(pb, stage, target)
-            write_stage_change(conn, person_id=person_id, from_stage=stage, to_stage=target, at=at, actor="import",
-                               actor_role="system", playbook_version=self.ctx.playbook.version,
-                               expected_version=version, transition=t.name if t else None, reason=reason,
-                               fields={"lost_reason": reason} if reason else None,
-                               skipped=skipped_stages(pb, stage, target) or None, source="import")
+            write_stage_change(
+                conn,
+                person_id=person_id,
+                from_stage=stage,
+                to_stage=target,
+                at=at,
+                actor="import",
+                actor_role="system",
+                playbook_version=self.ctx.playbook.version,
+                expected_version=version,
+                transition=t.name if t else None,
+                reason=reason,
+                fields={"lost_reason": reason} if reason else None,
+                skipped=skipped_stages(pb, stage, target) or None,
+                source="import",
+            )
             stage, entered, version = target, at, version + 1
             self.extra["stage_changes"] += 1

@@ -1,4 +1,4 @@
-"""Importing persons: dedupe by external id then email, account by id or email domain, persona, and stage history.
+"""Importing persons: dedupe by external id then email, account by id or email domain, persona, history.
 
 New persons are written set-based, with exactly the rows `lifecycle.create_person_in` plus
 `history.write_stage_change(source="import")` would write: the person, one stage change per step
@@ -23,14 +23,26 @@ from leadflow.services.ingest.writer import Writer, link, tally
 from leadflow.store.history import write_stage_change
 from leadflow.store.tables import persons, stage_changes, stage_entries
 
-COLUMNS = ("external_id", "email", "first_name", "last_name", "title", "phone", "country", "region",
-           "source_channel", "sourced_by", "do_not_contact")
+COLUMNS = (
+    "external_id",
+    "email",
+    "first_name",
+    "last_name",
+    "title",
+    "phone",
+    "country",
+    "region",
+    "source_channel",
+    "sourced_by",
+    "do_not_contact",
+)
 ACTOR = "import"
 
 
-def stage_chain(pb: Playbook, final: str | None, dates: dict[str, datetime], start: datetime) -> list[
-        tuple[str, datetime]]:
-    """The history an import implies: created in the initial stage, then each dated stage in time order, then final."""
+def stage_chain(
+    pb: Playbook, final: str | None, dates: dict[str, datetime], start: datetime
+) -> list[tuple[str, datetime]]:
+    """The history an import implies: initial stage, each dated stage in time order, then the final one."""
     initial = pb.initial_stage()
     order = {s: i for i, s in enumerate(pb.stage_ids())}
     chain = [(initial, min([start, *dates.values()]))]
@@ -42,10 +54,11 @@ def stage_chain(pb: Playbook, final: str | None, dates: dict[str, datetime], sta
     return chain
 
 
-def history_rows(pb: Playbook, version: str, person_id: int, chain: list[tuple[str, datetime]],
-                 previous: str | None = None) -> list[dict[str, Any]]:
+def history_rows(
+    pb: Playbook, version: str, person_id: int, chain: list[tuple[str, datetime]], previous: str | None = None
+) -> list[dict[str, Any]]:
     """Stage change rows for a chain, shaped as write_stage_change writes them (source import)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for stage, at in chain:
         if previous is None:
             transition: str | None = "create"
@@ -54,10 +67,23 @@ def history_rows(pb: Playbook, version: str, person_id: int, chain: list[tuple[s
             t = find_transition(pb, previous, stage)
             transition = t.name if t is not None else None
             skipped = skipped_stages(pb, previous, stage) or None
-        rows.append({"person_id": person_id, "from_stage": previous, "to_stage": stage, "at": at,
-                     "transition": transition, "actor": ACTOR, "actor_role": "system", "reason": None,
-                     "note": None, "fields": {}, "skipped": skipped, "playbook_version": version,
-                     "source": "import"})
+        rows.append(
+            {
+                "person_id": person_id,
+                "from_stage": previous,
+                "to_stage": stage,
+                "at": at,
+                "transition": transition,
+                "actor": ACTOR,
+                "actor_role": "system",
+                "reason": None,
+                "note": None,
+                "fields": {},
+                "skipped": skipped,
+                "playbook_version": version,
+                "source": "import",
+            }
+        )
         previous = stage
     return rows
 
@@ -68,8 +94,13 @@ def entry_rows(person_id: int, chain: list[tuple[str, datetime]]) -> list[dict[s
     for stage, at in chain:
         entry = seen.get(stage)
         if entry is None:
-            seen[stage] = {"person_id": person_id, "stage": stage, "first_entered_at": at, "last_entered_at": at,
-                           "times": 1}
+            seen[stage] = {
+                "person_id": person_id,
+                "stage": stage,
+                "first_entered_at": at,
+                "last_entered_at": at,
+                "times": 1,
+            }
         else:
             entry["last_entered_at"], entry["times"] = at, entry["times"] + 1
     return list(seen.values())
@@ -84,7 +115,9 @@ class PersonWriter(Writer):
     def check(self, record: Record) -> list[Rejection]:
         stage = record.values.get("stage")
         if stage is not None and stage not in self.ctx.playbook.model.stage_ids():
-            return [Rejection(record.row, self.stage_column, str(stage), f"unknown stage {stage!r}", record.raw)]
+            return [
+                Rejection(record.row, self.stage_column, str(stage), f"unknown stage {stage!r}", record.raw)
+            ]
         return []
 
     def _dedupe(self, records: list[Record]) -> tuple[list[Record], int]:
@@ -96,7 +129,9 @@ class PersonWriter(Writer):
             hit = next((index[k] for k in keys if k in index), None)
             if hit is None:
                 hit = len(merged)
-                merged.append(Record(rec.row, dict(rec.values), dict(rec.properties), dict(rec.stage_dates), rec.raw))
+                merged.append(
+                    Record(rec.row, dict(rec.values), dict(rec.properties), dict(rec.stage_dates), rec.raw)
+                )
             else:
                 duplicates += 1
                 target = merged[hit]
@@ -114,7 +149,9 @@ class PersonWriter(Writer):
         by_ext, by_domain, by_name = account_caches()
         by_ext.load(conn, (r.values.get("account") for r in records))
         by_name.load(conn, (r.values.get("account_name") for r in records))
-        domains = {r.values["email"]: email_domain(r.values.get("email")) for r in records if r.values.get("email")}
+        domains = {
+            r.values["email"]: email_domain(r.values.get("email")) for r in records if r.values.get("email")
+        }
         by_domain.load(conn, (d for d in domains.values() if not self.identity.is_free_mail(d)))
         rows, chains = [], []
         for rec in records:
@@ -130,8 +167,14 @@ class PersonWriter(Writer):
             row["owner_id"] = link(props, "owner", v.get("owner"), owners.find(v.get("owner")))
             created = v.get("created_at") or (min(rec.stage_dates.values()) if rec.stage_dates else self.now)
             chain = stage_chain(pb, v.get("stage"), rec.stage_dates, created)
-            row.update(properties=props, created_at=created, stage=chain[-1][0], stage_entered_at=chain[-1][1],
-                       updated_at=chain[-1][1], version=len(chain))
+            row.update(
+                properties=props,
+                created_at=created,
+                stage=chain[-1][0],
+                stage_entered_at=chain[-1][1],
+                updated_at=chain[-1][1],
+                version=len(chain),
+            )
             rows.append(row)
             chains.append(chain)
         outcomes = upsert_rows(conn, persons, rows, [("external_id", False), ("email", False)], self.now)
@@ -153,14 +196,21 @@ class PersonWriter(Writer):
         counts.update(self._append_history(conn, existing))
         return counts, []
 
-    def _append_history(self, conn: Connection, chains: dict[int, list[tuple[str, datetime]]]) -> Counter[str]:
+    def _append_history(
+        self, conn: Connection, chains: dict[int, list[tuple[str, datetime]]]
+    ) -> Counter[str]:
         """Append the steps of the imported history that are newer than what the store already has."""
         counts: Counter[str] = Counter()
         if not chains:
             return counts
-        state = {r[0]: r for r in conn.execute(
-            select(persons.c.id, persons.c.stage, persons.c.stage_entered_at, persons.c.version)
-            .where(persons.c.id.in_(list(chains))))}
+        state = {
+            r[0]: r
+            for r in conn.execute(
+                select(persons.c.id, persons.c.stage, persons.c.stage_entered_at, persons.c.version).where(
+                    persons.c.id.in_(list(chains))
+                )
+            )
+        }
         pb = self.ctx.playbook.model
         for person_id, chain in chains.items():
             _, stage, entered, version = state[person_id]
@@ -170,10 +220,20 @@ class PersonWriter(Writer):
                 if target == stage:
                     continue
                 t = find_transition(pb, stage, target)
-                write_stage_change(conn, person_id=person_id, from_stage=stage, to_stage=target, at=at, actor=ACTOR,
-                                   actor_role="system", playbook_version=self.ctx.playbook.version,
-                                   expected_version=version, transition=t.name if t else None,
-                                   skipped=skipped_stages(pb, stage, target) or None, source="import")
+                write_stage_change(
+                    conn,
+                    person_id=person_id,
+                    from_stage=stage,
+                    to_stage=target,
+                    at=at,
+                    actor=ACTOR,
+                    actor_role="system",
+                    playbook_version=self.ctx.playbook.version,
+                    expected_version=version,
+                    transition=t.name if t else None,
+                    skipped=skipped_stages(pb, stage, target) or None,
+                    source="import",
+                )
                 stage, version, wrote = target, version + 1, True
                 self.extra["stage_changes"] += 1
             if wrote:

@@ -12,8 +12,9 @@ from leadflow.store.tables import accounts, assets, campaigns, persons, users
 CHUNK = 900
 
 
-def ids_by(conn: Connection, table: Table, column: Column[Any], keys: Iterable[Any], *,
-           lower: bool = False) -> dict[Any, int]:
+def ids_by(
+    conn: Connection, table: Table, column: Column[Any], keys: Iterable[Any], *, lower: bool = False
+) -> dict[Any, int]:
     """Map key -> id for the keys present (chunked IN queries; `lower` compares case-insensitively)."""
     wanted = sorted({k for k in keys if k is not None})
     found: dict[Any, int] = {}
@@ -30,7 +31,9 @@ class Owners:
 
     def __init__(self, conn: Connection) -> None:
         self.by_key: dict[str, int] = {}
-        for uid, email, name, ext in conn.execute(select(users.c.id, users.c.email, users.c.name, users.c.external_id)):
+        for uid, email, name, ext in conn.execute(
+            select(users.c.id, users.c.email, users.c.name, users.c.external_id)
+        ):
             for key in (email, name, ext):
                 if key:
                     self.by_key.setdefault(str(key).strip().lower(), int(uid))
@@ -77,8 +80,11 @@ def person_caches() -> tuple[Cache, Cache]:
 
 def account_caches() -> tuple[Cache, Cache, Cache]:
     """Accounts by external id, by domain and by name (any case)."""
-    return (Cache(accounts, accounts.c.external_id), Cache(accounts, accounts.c.domain),
-            Cache(accounts, accounts.c.name, lower=True))
+    return (
+        Cache(accounts, accounts.c.external_id),
+        Cache(accounts, accounts.c.domain),
+        Cache(accounts, accounts.c.name, lower=True),
+    )
 
 
 def campaign_caches() -> tuple[Cache, Cache]:

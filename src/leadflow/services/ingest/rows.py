@@ -62,14 +62,17 @@ class RowReader:
         self.dates = DateParser(mapping.date_formats, mapping.timezone)
         targets = FIELDS[self.kind]
         self.plan: list[tuple[str, FieldSpec, tuple[str, ...], Target, Callable[[Any], Any]]] = [
-            (t, spec, cols, targets[t], self._converter(targets[t], spec)) for t, (spec, cols) in resolved.fields.items()
+            (t, spec, cols, targets[t], self._converter(targets[t], spec))
+            for t, (spec, cols) in resolved.fields.items()
         ]
         self.stage_dates = list(resolved.stage_dates.items())
         self.override = resolved.override
         self.extra = resolved.extra
         self.required = [*REQUIRED[self.kind], *((r,) for r in mapping.required)]
-        self.column_of = {t: (cols[0] if cols else (spec.columns[0] if spec.columns else t))
-                          for t, (spec, cols) in resolved.fields.items()}
+        self.column_of = {
+            t: (cols[0] if cols else (spec.columns[0] if spec.columns else t))
+            for t, (spec, cols) in resolved.fields.items()
+        }
         for t, spec in mapping.fields.items():
             self.column_of.setdefault(t, spec.columns[0] if spec.columns else t)
 
@@ -79,7 +82,7 @@ class RowReader:
             base = parse_int if kind == "int" else parse_float
             if spec.scale is not None:
                 scale = spec.scale
-                return lambda v: base(v) * scale if kind == "float" else int(round(parse_float(v) * scale))
+                return lambda v: base(v) * scale if kind == "float" else round(parse_float(v) * scale)
             return base
         if kind == "datetime":
             return self.dates
@@ -103,7 +106,9 @@ class RowReader:
             return cached_slug
         if kind == "refs":
             sep = spec.split or ";"
-            return lambda v: [p.strip() for p in (v if isinstance(v, list) else _text(v).split(sep)) if str(p).strip()]
+            return lambda v: [
+                p.strip() for p in (v if isinstance(v, list) else _text(v).split(sep)) if str(p).strip()
+            ]
         return _text
 
     def read(self, number: int, row: dict[str, Any]) -> Record | list[Rejection]:
@@ -144,8 +149,11 @@ class RowReader:
                 problems.append(Rejection(number, col, _text(raw), str(exc), row))
                 continue
             if tdef.max_len is not None and isinstance(value, str) and len(value) > tdef.max_len:
-                problems.append(Rejection(number, col, value[:200],
-                                          f"longer than {tdef.max_len} characters ({len(value)})", row))
+                problems.append(
+                    Rejection(
+                        number, col, value[:200], f"longer than {tdef.max_len} characters ({len(value)})", row
+                    )
+                )
                 continue
             values[target] = value
         stage_dates: dict[str, datetime] = {}
@@ -170,8 +178,15 @@ class RowReader:
                 continue
             value = jsonable(raw.strip() if isinstance(raw, str) else raw)
             if isinstance(value, str) and len(value) > MAX_PROPERTY_LEN:
-                problems.append(Rejection(number, c, value[:200], f"longer than {MAX_PROPERTY_LEN} characters "
-                                          f"({len(value)})", row))
+                problems.append(
+                    Rejection(
+                        number,
+                        c,
+                        value[:200],
+                        f"longer than {MAX_PROPERTY_LEN} characters ({len(value)})",
+                        row,
+                    )
+                )
                 continue
             properties[c] = value
         for group in self.required:

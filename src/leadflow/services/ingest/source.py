@@ -33,7 +33,7 @@ class Batch:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """An input file with its detected format, encoding, delimiter, header and an estimate of its row count."""
+    """An input file: detected format, encoding, delimiter, header and an estimate of its row count."""
 
     path: Path
     format: str  # csv | jsonl | parquet
@@ -92,8 +92,12 @@ def open_source(path: Path, *, delimiter: str | None = None, encoding: str | Non
         try:
             meta = pq.ParquetFile(path)
         except (pa.ArrowInvalid, OSError) as exc:
-            raise ImportFailed(f"not a readable Parquet file: {exc}", where=str(path), hint="re-export it") from None
-        return SourceFile(path, "parquet", "binary", "", tuple(meta.schema_arrow.names), meta.metadata.num_rows)
+            raise ImportFailed(
+                f"not a readable Parquet file: {exc}", where=str(path), hint="re-export it"
+            ) from None
+        return SourceFile(
+            path, "parquet", "binary", "", tuple(meta.schema_arrow.names), meta.metadata.num_rows
+        )
     enc = encoding or _detect_encoding(path)
     if suffix in (".jsonl", ".ndjson", ".json"):
         header: dict[str, None] = {}
@@ -109,7 +113,11 @@ def open_source(path: Path, *, delimiter: str | None = None, encoding: str | Non
     with path.open("r", encoding=enc, newline="") as fh:
         first = fh.readline()
     if not first.strip():
-        raise ImportFailed("the file is empty or has no header line", where=str(path), hint="the first line names the columns")
+        raise ImportFailed(
+            "the file is empty or has no header line",
+            where=str(path),
+            hint="the first line names the columns",
+        )
     delim = delimiter or max(DELIMITERS, key=lambda d: first.count(d))
     header_row = next(csv.reader(io.StringIO(first.lstrip("\ufeff")), delimiter=delim))
     names = tuple(h.strip() for h in header_row)
@@ -119,43 +127,62 @@ def open_source(path: Path, *, delimiter: str | None = None, encoding: str | Non
 def _csv_batches(src: SourceFile, size: int, skip: int) -> Iterator[Batch]:
     raw_names = [f"c{i}" for i in range(len(src.header))]
     read = pacsv.ReadOptions(
-        column_names=raw_names, skip_rows=1, block_size=1 << 22,
+        column_names=raw_names,
+        skip_rows=1,
+        block_size=1 << 22,
         encoding="utf8" if src.encoding.startswith("utf-8") else src.encoding,
     )
     bad: list[tuple[int, str, str]] = []
     row_no = [0]
 
     def invalid(row: Any) -> str:
-        bad.append((row.number - 1 if row.number else -1, row.text, f"expected {row.expected_columns} columns, "
-                    f"found {row.actual_columns}"))
+        bad.append(
+            (
+                row.number - 1 if row.number else -1,
+                row.text,
+                f"expected {row.expected_columns} columns, found {row.actual_columns}",
+            )
+        )
         return "skip"
 
     parse = pacsv.ParseOptions(delimiter=src.delimiter, newlines_in_values=True, invalid_row_handler=invalid)
-    convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in raw_names}, strings_can_be_null=False,
-                                   quoted_strings_can_be_null=False)
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in raw_names},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
     try:
         reader = pacsv.open_csv(src.path, read_options=read, parse_options=parse, convert_options=convert)
     except pa.ArrowInvalid as exc:
-        raise ImportFailed(f"cannot read the CSV file: {exc}", where=str(src.path), hint="check the delimiter and quoting") from None
+        raise ImportFailed(
+            f"cannot read the CSV file: {exc}", where=str(src.path), hint="check the delimiter and quoting"
+        ) from None
     yield from _rebatch(_arrow_rows(reader, list(src.header), row_no, bad), size, skip)
 
 
-def _arrow_rows(reader: Any, names: list[str], row_no: list[int], bad: list[tuple[int, str, str]]) -> Iterator[
-        tuple[list[Row], list[tuple[int, str, str]]]]:
+def _arrow_rows(
+    reader: Any, names: list[str], row_no: list[int], bad: list[tuple[int, str, str]]
+) -> Iterator[tuple[list[Row], list[tuple[int, str, str]]]]:
     while True:
         try:
             record_batch = reader.read_next_batch()
         except StopIteration:
             return
         except pa.ArrowInvalid as exc:
-            raise ImportFailed(f"cannot read the file: {exc}", where="input", hint="check the encoding and quoting") from None
-        record_batch = record_batch.rename_columns(names) if len(names) == record_batch.num_columns else record_batch
+            raise ImportFailed(
+                f"cannot read the file: {exc}", where="input", hint="check the encoding and quoting"
+            ) from None
+        record_batch = (
+            record_batch.rename_columns(names) if len(names) == record_batch.num_columns else record_batch
+        )
         rows = record_batch.to_pylist()
         found, bad[:] = list(bad), []
         yield rows, found
 
 
-def _rebatch(chunks: Iterator[tuple[list[Row], list[tuple[int, str, str]]]], size: int, skip: int) -> Iterator[Batch]:
+def _rebatch(
+    chunks: Iterator[tuple[list[Row], list[tuple[int, str, str]]]], size: int, skip: int
+) -> Iterator[Batch]:
     pending: list[Row] = []
     pending_bad: list[tuple[int, str, str]] = []
     next_row = 1  # row number of pending[0]

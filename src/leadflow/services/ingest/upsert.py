@@ -22,11 +22,10 @@ def fill_defaults(table: Table, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         keys.update(row)
     for name in keys:
-        col = table.c[name]
-        default = col.default.arg if col.default is not None and not callable(col.default.arg) else None
+        arg = getattr(table.c[name].default, "arg", None)
+        default = None if callable(arg) else arg
         for row in rows:
-            if name not in row:
-                row[name] = default() if callable(default) else default
+            row.setdefault(name, default)
 
 
 def insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -69,12 +68,21 @@ def upsert_rows(
     by_id = {v["id"]: v for v in existing.values()}
     for row in rows:
         row_keys = keys[:1] if first_key_only and row.get(keys[0][0]) is not None else keys
-        hit = next((existing[(c, _key(row[c], lo))] for c, lo in row_keys
-                    if row.get(c) is not None and (c, _key(row[c], lo)) in existing), None)
+        hit = next(
+            (
+                existing[(c, _key(row[c], lo))]
+                for c, lo in row_keys
+                if row.get(c) is not None and (c, _key(row[c], lo)) in existing
+            ),
+            None,
+        )
         if hit is not None:
             base = updates.get(hit["id"], hit)
-            changes = {k: v for k, v in row.items() if k not in NEVER_COMPARED and k != "properties"
-                       and v is not None and base.get(k) != v}
+            changes = {
+                k: v
+                for k, v in row.items()
+                if k not in NEVER_COMPARED and k != "properties" and v is not None and base.get(k) != v
+            }
             props = dict(base.get("properties") or {})
             merged = props | (row.get("properties") or {})
             if merged != props:
@@ -86,8 +94,14 @@ def upsert_rows(
                 outcomes.append((hit["id"], "unchanged"))
             slots.append(("old", hit["id"]))
             continue
-        index = next((pending_index[(c, _key(row[c], lo))] for c, lo in row_keys
-                      if row.get(c) is not None and (c, _key(row[c], lo)) in pending_index), None)
+        index = next(
+            (
+                pending_index[(c, _key(row[c], lo))]
+                for c, lo in row_keys
+                if row.get(c) is not None and (c, _key(row[c], lo)) in pending_index
+            ),
+            None,
+        )
         if index is not None:
             target = pending[index]
             props = (target.get("properties") or {}) | (row.get("properties") or {})
@@ -111,5 +125,7 @@ def upsert_rows(
             changes["updated_at"] = now
         conn.execute(update(table).where(table.c.id == row_id).values(**changes))
     new_ids = insert_returning_ids(conn, table, pending)
-    return [(new_ids[ref] if kind == "new" else ref, outcome)
-            for (kind, ref), (_, outcome) in zip(slots, outcomes, strict=True)]
+    return [
+        (new_ids[ref] if kind == "new" else ref, outcome)
+        for (kind, ref), (_, outcome) in zip(slots, outcomes, strict=True)
+    ]

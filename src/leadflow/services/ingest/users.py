@@ -18,8 +18,23 @@ from leadflow.services.ingest.writer import Writer, tally
 from leadflow.store.tables import users
 
 TEAMS = ("marketing", "sales", "ops")
-COLUMNS = ("external_id", "name", "email", "team", "role", "sales_team", "region", "timezone", "work_days",
-           "work_start", "work_end", "max_open_mqls", "max_new_per_day", "routing_weight", "active")
+COLUMNS = (
+    "external_id",
+    "name",
+    "email",
+    "team",
+    "role",
+    "sales_team",
+    "region",
+    "timezone",
+    "work_days",
+    "work_start",
+    "work_end",
+    "max_open_mqls",
+    "max_new_per_day",
+    "routing_weight",
+    "active",
+)
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -30,7 +45,7 @@ def placeholder_email(name: str, company: str) -> str:
 
 
 class UserWriter(Writer):
-    """Users, upserted by external id then email; managers are linked by name or email after the whole file."""
+    """Users, upserted by external id then email; managers linked by name or email after the whole file."""
 
     kind = "users"
 
@@ -38,18 +53,35 @@ class UserWriter(Writer):
         v, problems = record.values, []
         for name, allowed in (("team", TEAMS), ("role", ROLES)):
             if v.get(name) is not None and v[name] not in allowed:
-                problems.append(Rejection(record.row, name, v[name], f"unknown {name} {v[name]!r} (use one of "
-                                          f"{', '.join(allowed)})", record.raw))
+                problems.append(
+                    Rejection(
+                        record.row,
+                        name,
+                        v[name],
+                        f"unknown {name} {v[name]!r} (use one of {', '.join(allowed)})",
+                        record.raw,
+                    )
+                )
         if v.get("timezone"):
             try:
                 ZoneInfo(v["timezone"])
             except (ZoneInfoNotFoundError, ValueError):
-                problems.append(Rejection(record.row, "timezone", v["timezone"], f"unknown time zone "
-                                          f"{v['timezone']!r} (use an IANA name such as Europe/Berlin)", record.raw))
+                problems.append(
+                    Rejection(
+                        record.row,
+                        "timezone",
+                        v["timezone"],
+                        f"unknown time zone {v['timezone']!r} (use an IANA name such as Europe/Berlin)",
+                        record.raw,
+                    )
+                )
         for name in ("work_start", "work_end"):
             if v.get(name) and not HHMM.match(v[name]):
-                problems.append(Rejection(record.row, name, v[name], f"{v[name]!r} is not a time (write HH:MM)",
-                                          record.raw))
+                problems.append(
+                    Rejection(
+                        record.row, name, v[name], f"{v[name]!r} is not a time (write HH:MM)", record.raw
+                    )
+                )
         return problems
 
     def write(self, conn: Connection, records: list[Record]) -> tuple[Counter[str], list[Rejection]]:
@@ -75,7 +107,9 @@ class UserWriter(Writer):
     def finish(self, conn: Connection) -> None:
         """Link each user to their manager (by name or email) once every user of the file exists."""
         owners = Owners(conn)
-        for uid, props, manager_id in conn.execute(select(users.c.id, users.c.properties, users.c.manager_id)).all():
+        for uid, props, manager_id in conn.execute(
+            select(users.c.id, users.c.properties, users.c.manager_id)
+        ).all():
             ref = (props or {}).get("manager_ref")
             found = owners.find(str(ref)) if ref else None
             if found is not None and found != uid and found != manager_id:

@@ -1,4 +1,4 @@
-"""Reading one cell: dates, numbers, emails, domains and booleans, each failing with a reason a user can act on."""
+"""Reading one cell: dates, numbers, emails, domains and booleans, failing with a reason a user can act on."""
 
 from __future__ import annotations
 
@@ -56,8 +56,11 @@ class DateParser:
                 pass
             else:
                 if parsed.tzinfo is None:
-                    return parsed.replace(tzinfo=self.tz).astimezone(UTC) if self.tz is not UTC else parsed.replace(
-                        tzinfo=UTC)
+                    return (
+                        parsed.replace(tzinfo=self.tz).astimezone(UTC)
+                        if self.tz is not UTC
+                        else parsed.replace(tzinfo=UTC)
+                    )
                 return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
         if isinstance(value, datetime):
             return self._aware(value)
@@ -105,7 +108,9 @@ class DateParser:
                 return self._aware(datetime.strptime(text, fmt))
             except ValueError:
                 continue
-        raise CellProblem(f"{text!r} is not a date (use ISO 8601 such as 2026-03-02T10:00:00Z, or give date_formats)")
+        raise CellProblem(
+            f"{text!r} is not a date (use ISO 8601 such as 2026-03-02T10:00:00Z, or give date_formats)"
+        )
 
 
 def parse_float(value: Any) -> float:
