@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -150,8 +151,8 @@ def touches_expr(b: Backend, conv: ir.Table, by: str) -> ir.Table:
     return j.filter(j.occurred_at <= j.at).select("conv_id", "occurred_at", "a_id", "key")
 
 
-def _last_at_or_before(times: Sequence[pd.Timestamp], limit: object) -> int | None:
-    if limit is None or pd.isna(limit):
+def _last_at_or_before(times: Sequence[datetime], limit: Any) -> int | None:
+    if limit is None or limit is pd.NaT or (isinstance(limit, float) and limit != limit):
         return None
     idx = None
     for i, t in enumerate(times):
@@ -160,25 +161,34 @@ def _last_at_or_before(times: Sequence[pd.Timestamp], limit: object) -> int | No
     return idx
 
 
+def _py(value: Any) -> Any:
+    return None if value is None or value is pd.NaT else (value.to_pydatetime() if hasattr(value, "to_pydatetime")
+                                                          else value)
+
+
 def build_journeys(conv: pd.DataFrame, touches: pd.DataFrame) -> list[Journey]:
     """Journeys in conv_id order, touches in time order, milestone touches flagged."""
     touches = touches.sort_values(["conv_id", "occurred_at", "a_id"])
-    grouped = {k: g for k, g in touches.groupby("conv_id", sort=False)}
+    by_conv: dict[str, tuple[list[str], list[datetime]]] = {}
+    for cid, key, at in zip(touches["conv_id"].tolist(), touches["key"].tolist(),
+                            touches["occurred_at"].dt.to_pydatetime().tolist(), strict=True):
+        slot = by_conv.setdefault(cid, ([], []))
+        slot[0].append(str(key))
+        slot[1].append(at)
+    conv = conv.sort_values("conv_id")
     journeys = []
-    for row in conv.sort_values("conv_id").itertuples():
-        g = grouped.get(row.conv_id)
-        times = list(g["occurred_at"]) if g is not None else []
-        keys = list(g["key"]) if g is not None else []
-        lead_i = _last_at_or_before(times, row.lead_at)
-        opp_i = _last_at_or_before(times, row.opp_at)
-        won_i = _last_at_or_before(times, row.won_at)
+    cols = [conv[c].tolist() for c in ("conv_id", "value", "converted", "at", "lead_at", "opp_at", "won_at")]
+    for cid, value, converted, at, lead_at, opp_at, won_at in zip(*cols, strict=True):
+        keys, times = by_conv.get(cid, ([], []))
+        lead_i = _last_at_or_before(times, _py(lead_at))
+        opp_i = _last_at_or_before(times, _py(opp_at))
+        won_i = _last_at_or_before(times, _py(won_at))
         items = tuple(
-            Touch(str(k), t.to_pydatetime(), is_first=i == 0, is_lead_creation=i == lead_i,
-                  is_opportunity_creation=i == opp_i, is_closed_won=i == won_i)
+            Touch(k, t, is_first=i == 0, is_lead_creation=i == lead_i, is_opportunity_creation=i == opp_i,
+                  is_closed_won=i == won_i)
             for i, (k, t) in enumerate(zip(keys, times, strict=True))
         )
-        journeys.append(Journey(str(row.conv_id), items, float(row.value), bool(row.converted),
-                                pd.Timestamp(row.at).to_pydatetime()))
+        journeys.append(Journey(str(cid), items, float(value), bool(converted), _py(at)))
     return journeys
 
 

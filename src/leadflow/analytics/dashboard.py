@@ -11,7 +11,7 @@ import pandas as pd
 from leadflow.analytics.attribution import sourcing
 from leadflow.analytics.engines import Backend, connect_store
 from leadflow.analytics.filters import Filters, Period
-from leadflow.analytics.funnel import funnel
+from leadflow.analytics.funnel import funnel, stage_volumes
 from leadflow.analytics.plan import goals_for, plan
 from leadflow.analytics.quality import leakage, sla_compliance
 from leadflow.analytics.velocity import time_in_stage_expr, velocity_stats
@@ -44,9 +44,9 @@ def _period(p: Period) -> dict[str, Any]:
     return {"label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat()}
 
 
-def _headline(b: Backend, f: Filters) -> dict[str, Any]:
+def _headline(b: Backend, f: Filters, full: bool = True) -> dict[str, Any]:
     """Figures shown with a trend arrow: entries per stage, revenue, marketing-sourced revenue, SLA compliance."""
-    fun = funnel(b, f)
+    fun = funnel(b, f) if full else stage_volumes(b, f)
     src = sourcing(b, f).set_index("category")
     sla = sla_compliance(b, f)
     total = sla[sla["sla_id"] == "(all)"].set_index("team")
@@ -83,10 +83,14 @@ def dashboard_metrics(source: Any, filters: Filters) -> dict[str, Any]:
     else:
         raise InvalidInput("dashboard_metrics needs a Context or a Backend", where="dashboard_metrics",
                            hint="pass ctx or leadflow.analytics.connect(...)")
-    f = filters.with_breakdown()
+    with b.session():
+        return _overview(b, ctx, filters.with_breakdown())
+
+
+def _overview(b: Backend, ctx: Any, f: Filters) -> dict[str, Any]:
     now = _headline(b, f)
     prev_f = f.with_period(f.period.previous())
-    before = _headline(b, prev_f)
+    before = _headline(b, prev_f, full=False)
     speed = velocity_stats(b.run(time_in_stage_expr(b, f)), [])
     speed = speed.set_index("stage")
     stages = []
@@ -130,3 +134,37 @@ def dashboard_metrics(source: Any, filters: Filters) -> dict[str, Any]:
         "sourcing": records(src.reset_index()),
         "trend": _trend(now["figures"], before["figures"]),
     })
+
+
+def all_metrics(b: Backend, f: Filters, goals: dict[str, float] | None = None) -> dict[str, pd.DataFrame]:
+    """Every metric family on one backend (the cross-engine test and the benchmark run exactly this)."""
+    from leadflow.analytics import attribution, campaigns, funnel, quality, velocity
+    from leadflow.analytics.plan import plan as plan_of
+
+    with b.session():
+        return _all(b, f, goals)
+
+
+def _all(b: Backend, f: Filters, goals: dict[str, float] | None) -> dict[str, pd.DataFrame]:
+    from leadflow.analytics import attribution, campaigns, funnel, quality, velocity
+    from leadflow.analytics.plan import plan as plan_of
+
+    planned = plan_of(b, f, goals)
+    seg = f.with_breakdown("segment")
+    return {
+        "funnel": funnel.funnel(b, f),
+        "funnel_by_segment": funnel.funnel(b, seg),
+        "velocity": velocity.velocity(b, f),
+        "touches_before_mql": velocity.touches_before_mql(b, f),
+        "plan_summary": planned.summary,
+        "plan_stages": planned.stages,
+        "sourcing": attribution.sourcing(b, f),
+        "attribution": attribution.attribution(
+            b, f, "opportunity_created", ("first_touch", "linear", "w_shaped", "time_decay", "markov_1", "shapley")
+        ),
+        "campaigns": campaigns.campaigns(b, f),
+        "acceptance": quality.acceptance(b, f, "channel"),
+        "rejections": quality.rejection_reasons(b, f),
+        "segment_mismatch": quality.segment_mismatch(b, f),
+        "sla": quality.sla_compliance(b, f),
+    }

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,10 +40,15 @@ class Backend:
     playbook: Playbook
     store: Engine | None = None
     names: dict[str, str] = field(default_factory=dict)  # table name -> name in the backend
+    _tables: dict[str, ibis.Table] = field(default_factory=dict, repr=False)
+    _memo: dict[Hashable, ibis.Table] | None = field(default=None, repr=False)
+    _temp: list[str] = field(default_factory=list, repr=False)
 
     def table(self, name: str) -> ibis.Table:
         """The Ibis table of a store table (by its store name)."""
-        return self.con.table(self.names.get(name, name))
+        if name not in self._tables:
+            self._tables[name] = self.con.table(self.names.get(name, name))
+        return self._tables[name]
 
     def has_table(self, name: str) -> bool:
         """Whether the source holds this table (Parquet exports may leave optional ones out)."""
@@ -60,6 +67,48 @@ class Backend:
     def sql(self, expr: ibis.Expr) -> str:
         """The SQL this backend runs for an expression (reviewed in snapshot tests)."""
         return str(ibis.to_sql(expr, dialect=self.kind))
+
+    @contextmanager
+    def session(self) -> Iterator[Backend]:
+        """Within it, shared relations (per-person milestones) are computed once into temporary tables."""
+        if self._memo is not None:
+            yield self
+            return
+        self._memo = {}
+        try:
+            yield self
+        finally:
+            self._memo = None
+            for name in self._temp:
+                self._drop(name)
+            self._temp.clear()
+
+    def reuse(self, key: Hashable, build: Callable[[], ibis.Table]) -> ibis.Table:
+        """The relation `build` makes, materialised once per session (inline outside a session)."""
+        if self._memo is None:
+            return build()
+        if key not in self._memo:
+            name = f"lf_tmp_{uuid.uuid4().hex[:10]}"
+            self._materialise(name, build())
+            self._temp.append(name)
+            self._memo[key] = self.con.table(name)
+        return self._memo[key]
+
+    def _materialise(self, name: str, expr: ibis.Table) -> None:
+        if self.kind == "pyspark":
+            frame = self.con._session.sql(self.sql(expr)).cache()
+            frame.createOrReplaceTempView(name)
+        else:
+            self.con.create_table(name, expr, temp=True)
+
+    def _drop(self, name: str) -> None:
+        try:
+            if self.kind == "pyspark":
+                self.con._session.catalog.dropTempView(name)
+            else:
+                self.con.drop_table(name, force=True)
+        except Exception:  # noqa: BLE001 - temporary tables also vanish with the connection
+            pass
 
 
 def connect_store(engine: Engine, playbook: Playbook) -> Backend:

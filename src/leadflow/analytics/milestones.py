@@ -39,8 +39,16 @@ def minutes_between(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.Inte
     return (end.epoch_seconds() - start.epoch_seconds()) // MINUTE
 
 
+def _filter_key(f: Filters) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(f.person_filters().items()))
+
+
 def person_dims(b: Backend, f: Filters) -> ir.Table:
     """One row per person: id, created_at, stage, stage_entered_at, sourced_by and the filtered dimensions."""
+    return b.reuse(("person_dims", _filter_key(f)), lambda: _person_dims(b, f))
+
+
+def _person_dims(b: Backend, f: Filters) -> ir.Table:
     p = b.table("persons")
     a = b.table("accounts").select(a_id="id", a_segment="segment")
     c = b.table("campaigns").select(c_id="id", c_name="name")
@@ -82,6 +90,10 @@ def reach(b: Backend, f: Filters) -> ir.Table:
     A person who jumped over a stage (Lead -> SQL) passed it at the jump: reach_mql = reach_sal = the SQL
     entry, and first_mql (a real entry) stays null -- the skipped flag of stage_changes, derived per stage.
     """
+    return b.reuse(("reach", _filter_key(f)), lambda: _reach(b, f))
+
+
+def _reach(b: Backend, f: Filters) -> ir.Table:
     stages = funnel_stages(b)
     sc = b.table("stage_changes")
     sc = sc.filter(sc.to_stage.isin(stages))
