@@ -214,7 +214,7 @@ class Funnel:
         )
         st.exit_at[studs[dq]] = ts_[dq]
         # outbound persons: a rep prospects them straight to SAL (skipping MQL), or they stay leads.
-        ob = np.flatnonzero(outbound)
+        ob = np.flatnonzero(outbound & ~self.student)
         t = self.created[ob] + self.duration("lead_sal", ob).astype(np.int64)
         ok = (rng.random(len(ob)) < self.rate("lead_sal", ob)) & (t < self.end)
         sal_who, sal_at = ob[ok], t[ok]

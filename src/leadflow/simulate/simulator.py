@@ -137,7 +137,9 @@ def simulate(config: SimConfig, playbook: LoadedPlaybook | None = None) -> SimRe
         "opportunity_contacts": contacts,
     }
     tables = {name: conform(name, table) for name, table in tables.items()}
-    truth = ground_truth(config, log, pop.person_seg, pop.person_channel, _realised(tables), pb.version)
+    truth = ground_truth(
+        config, log, pop.person_seg, pop.person_channel, pop.person_student, _realised(tables), pb.version
+    )
     result = SimResult(config, tables, truth)
     if config.planted:
         from leadflow.simulate.scenario import plant

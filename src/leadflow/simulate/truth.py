@@ -71,6 +71,7 @@ def ground_truth(
     log: dict[str, np.ndarray],
     seg: np.ndarray,
     channel: np.ndarray,
+    student: np.ndarray,
     realised: dict[str, Any],
     playbook_version: str,
 ) -> dict[str, Any]:
@@ -97,6 +98,8 @@ def ground_truth(
             entries = entries[channel[entries] != CHANNELS.index("outbound")]
         if name == "lead_sal":
             entries = entries[channel[entries] == CHANNELS.index("outbound")]
+        if name in ("lead_mql", "lead_sal"):
+            entries = entries[~student[entries]]
         table = np.array([[cell_rate(cfg, name, s, c) for c in range(len(CHANNELS))] for s in range(3)])
         cell = table[seg[entries], channel[entries]]
         expected[name] = {
@@ -118,7 +121,9 @@ def ground_truth(
             "rates[t][segment][channel] = P(eventually making transition t | entered its from-stage), by the "
             "person's segment and source channel. Decisions are independent of durations.",
             "lead_mql applies to marketing-sourced persons who are not students (students never reach MQL; "
-            "expected_rate includes them at 0). lead_sal (prospect) applies to outbound persons only.",
+            "most are disqualified by marketing). lead_sal (prospect) applies to outbound non-students.",
+            "expected_rate[t][segment] = the cell rates averaged over this run's actual entries into the "
+            "from-stage (same population as rates): what a large uncensored sample converges to.",
             "A decision falls median_days after entering the from-stage (lognormal, sigma, clipped at clip_z "
             "sigmas); measure rates on cohorts that entered at least max_days before `end`.",
             "Those who do not advance from mql/sal/sql are disqualified with disqualify_share[segment], else "
