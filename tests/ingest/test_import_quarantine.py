@@ -122,3 +122,17 @@ def test_cli_import_prints_a_summary_and_strict_exit_code(cli, sqlite_ctx: Conte
     assert result.code == 0, result.err
     assert "2 inserted" in result.out and "5 quarantined" in result.out
     assert (tmp_path / "rej" / "contacts.rejected.csv").exists()
+
+
+def test_rows_with_the_wrong_number_of_cells_keep_their_row_numbers(sqlite_ctx: Context, tmp_path: Path) -> None:
+    path = tmp_path / "cells.csv"
+    path.write_text(
+        'external_id,email,first_name\np1,a@x.com,A\np2,b@x.com,B,extra\n"p3","c@x.com","multi\nline"\n'
+        "p4,d@x.com\np5,e@x.com,E\n",
+        encoding="utf-8",
+    )
+    summary = import_file(sqlite_ctx, "persons", path)
+    assert (summary.inserted, summary.quarantined, summary.rows_read) == (3, 2, 5)
+    with reading(sqlite_ctx.engine) as conn:
+        got = [tuple(r) for r in conn.execute(select(quarantine.c.row_number, quarantine.c.reason))]
+    assert sorted(got) == [(2, "expected 3 columns, found 4"), (4, "expected 3 columns, found 2")]

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from leadflow.errors import ImportFailed
@@ -125,91 +124,40 @@ def open_source(path: Path, *, delimiter: str | None = None, encoding: str | Non
 
 
 def _csv_batches(src: SourceFile, size: int, skip: int) -> Iterator[Batch]:
-    raw_names = [f"c{i}" for i in range(len(src.header))]
-    read = pacsv.ReadOptions(
-        column_names=raw_names,
-        skip_rows=1,
-        block_size=1 << 22,
-        encoding="utf8" if src.encoding.startswith("utf-8") else src.encoding,
-    )
+    # Python's csv module (C) counts records exactly, quoted newlines included, so a row number always
+    # points at the record a user sees; records with the wrong number of cells are reported, not dropped.
+    names = list(src.header)
+    width = len(names)
+    rows: list[Row] = []
     bad: list[tuple[int, str, str]] = []
-    row_no = [0]
-
-    def invalid(row: Any) -> str:
-        bad.append(
-            (
-                row.number - 1 if row.number else -1,
-                row.text,
-                f"expected {row.expected_columns} columns, found {row.actual_columns}",
-            )
-        )
-        return "skip"
-
-    parse = pacsv.ParseOptions(delimiter=src.delimiter, newlines_in_values=True, invalid_row_handler=invalid)
-    convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in raw_names},
-        strings_can_be_null=False,
-        quoted_strings_can_be_null=False,
-    )
-    try:
-        reader = pacsv.open_csv(src.path, read_options=read, parse_options=parse, convert_options=convert)
-    except pa.ArrowInvalid as exc:
-        raise ImportFailed(
-            f"cannot read the CSV file: {exc}", where=str(src.path), hint="check the delimiter and quoting"
-        ) from None
-    yield from _rebatch(_arrow_rows(reader, list(src.header), row_no, bad), size, skip)
-
-
-def _arrow_rows(
-    reader: Any, names: list[str], row_no: list[int], bad: list[tuple[int, str, str]]
-) -> Iterator[tuple[list[Row], list[tuple[int, str, str]]]]:
-    while True:
+    first, number = skip + 1, 0
+    with src.path.open("r", encoding=src.encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=src.delimiter)
+        next(reader, None)
         try:
-            record_batch = reader.read_next_batch()
-        except StopIteration:
-            return
-        except pa.ArrowInvalid as exc:
+            for cells in reader:
+                if not cells:
+                    continue
+                number += 1
+                if number <= skip:
+                    continue
+                if len(cells) == width:
+                    rows.append(dict(zip(names, cells, strict=True)))
+                else:
+                    text = src.delimiter.join(cells)
+                    bad.append((number, text, f"expected {width} columns, found {len(cells)}"))
+                    rows.append({"__bad__": True})
+                if len(rows) >= size:
+                    yield Batch(first, rows, bad)
+                    first, rows, bad = number + 1, [], []
+        except csv.Error as exc:
             raise ImportFailed(
-                f"cannot read the file: {exc}", where="input", hint="check the encoding and quoting"
+                f"cannot read the CSV file after row {number}: {exc}",
+                where=str(src.path),
+                hint="check the quoting (an unclosed quote swallows the rest of the file)",
             ) from None
-        record_batch = (
-            record_batch.rename_columns(names) if len(names) == record_batch.num_columns else record_batch
-        )
-        rows = record_batch.to_pylist()
-        found, bad[:] = list(bad), []
-        yield rows, found
-
-
-def _rebatch(
-    chunks: Iterator[tuple[list[Row], list[tuple[int, str, str]]]], size: int, skip: int
-) -> Iterator[Batch]:
-    pending: list[Row] = []
-    pending_bad: list[tuple[int, str, str]] = []
-    next_row = 1  # row number of pending[0]
-    seen_bad = 0
-    for rows, bad_lines in chunks:
-        # rows skipped by the parser still occupy a row number
-        for number, text, reason in bad_lines:
-            pending_bad.append((number if number > 0 else next_row + len(pending) + seen_bad, text, reason))
-        seen_bad += len(bad_lines)
-        pending.extend(rows)
-        while len(pending) >= size:
-            yield from _emit(next_row, pending[:size], pending_bad, skip)
-            next_row += size
-            pending = pending[size:]
-            pending_bad = []
-    if pending or pending_bad:
-        yield from _emit(next_row, pending, pending_bad, skip)
-
-
-def _emit(first: int, rows: list[Row], bad_lines: list[tuple[int, str, str]], skip: int) -> Iterator[Batch]:
-    last = first + len(rows) - 1
-    if last <= skip and not bad_lines:
-        return
-    if first <= skip:
-        rows = rows[skip - first + 1 :]
-        first = skip + 1
-    yield Batch(first, rows, [b for b in bad_lines if b[0] > skip])
+    if rows:
+        yield Batch(first, rows, bad)
 
 
 def _parquet_batches(path: Path, size: int, skip: int) -> Iterator[Batch]:
