@@ -181,3 +181,24 @@ def test_many_messages_in_chunks_with_concurrency(sqlite_ctx: Context, receiver:
     assert (report.claimed, report.delivered) == (200, 200)
     assert deliver_due(ctx).delivered == 30
     assert {r.headers["X-LeadFlow-Message-Id"] for r in receiver.requests} == ids
+
+
+def test_enqueue_many_writes_every_message_or_none(sqlite_ctx: Context) -> None:
+    from leadflow.notify.outbox import enqueue_many
+
+    msgs = [
+        {
+            "event": "e",
+            "channel": "email",
+            "recipient": f"r{i}@example.com",
+            "subject": None,
+            "payload": {"i": i},
+        }
+        for i in range(5)
+    ]
+    with transaction(sqlite_ctx.engine) as conn:
+        ids = enqueue_many(conn, sqlite_ctx, msgs)
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    with pytest.raises(InvalidInput), transaction(sqlite_ctx.engine) as conn:
+        enqueue_many(conn, sqlite_ctx, [*msgs, {**msgs[0], "channel": "fax"}])
+    assert count_by_status(sqlite_ctx)["pending"] == 5

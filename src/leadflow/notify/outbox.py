@@ -109,10 +109,21 @@ def enqueue_many(conn: Connection, ctx: Context, messages: Sequence[dict[str, An
     rows = []
     for m in messages:
         check_channel(m["channel"], m["recipient"])
-        rows.append({"message_id": new_message_id(int(now.timestamp() * 1000)), "event": m["event"],
-                     "channel": m["channel"], "recipient": m["recipient"], "subject": m.get("subject"),
-                     "payload": m["payload"], "status": "pending", "attempts": 0, "next_attempt_at": now,
-                     "locked_until": None, "created_at": now})
+        rows.append(
+            {
+                "message_id": new_message_id(int(now.timestamp() * 1000)),
+                "event": m["event"],
+                "channel": m["channel"],
+                "recipient": m["recipient"],
+                "subject": m.get("subject"),
+                "payload": m["payload"],
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "locked_until": None,
+                "created_at": now,
+            }
+        )
     conn.execute(outbox.insert(), rows)
     return [r["message_id"] for r in rows]
 

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, exists, func, select, update
 
 from leadflow.config import Settings
 from leadflow.errors import InvalidInput
-from leadflow.notify.outbox import enqueue
+from leadflow.notify.outbox import enqueue_many
 from leadflow.services.nurture import STEP_EVENT
 from leadflow.store.engine import reading, transaction
 from leadflow.store.tables import assets, nurture_enrollments, nurture_steps, persons
@@ -170,17 +170,18 @@ def send_due(ctx: Context, limit: int = 1000) -> NurtureRun:
             return NurtureRun(0, 0, 0, _waiting_in(conn, now), None)
         channel, recipient = target
         steps = due_steps_in(conn, now, limit)
-        for step in steps:
-            if not step.do_not_contact:
-                enqueue(
-                    conn,
-                    ctx,
-                    event=STEP_EVENT,
-                    channel=channel,
-                    recipient=recipient,
-                    subject=f"Nurture {step.track} step {step.step}: {step.asset}",
-                    payload=_payload(step),
-                )
+        messages = [
+            {
+                "event": STEP_EVENT,
+                "channel": channel,
+                "recipient": recipient,
+                "subject": f"Nurture {step.track} step {step.step}: {step.asset}",
+                "payload": _payload(step),
+            }
+            for step in steps
+            if not step.do_not_contact
+        ]
+        enqueue_many(conn, ctx, messages)
         sent, skipped, completed = _mark_in(conn, steps, now)
         return NurtureRun(sent, skipped, completed, _waiting_in(conn, now), f"{channel}:{recipient}")
 
