@@ -150,7 +150,8 @@ def split_journey(journey: Journey, model: RuleModel) -> dict[str, float]:
         return {NONE: journey.value}
     credits: dict[str, float] = {}
     for touch, share in zip(journey.touches, touch_shares(journey, model), strict=True):
-        credits[touch.key] = credits.get(touch.key, 0.0) + share * journey.value
+        if share > 0:  # channels a model gives nothing are left out, not listed with 0
+            credits[touch.key] = credits.get(touch.key, 0.0) + share * journey.value
     return credits
 
 
@@ -166,6 +167,8 @@ def attribute(journeys: Iterable[Journey], model: RuleModel) -> Attribution:
             value[NONE] = value.get(NONE, 0.0) + journey.value
             continue
         for touch, share in zip(journey.touches, touch_shares(journey, model), strict=True):
+            if share <= 0:
+                continue
             conversions[touch.key] = conversions.get(touch.key, 0.0) + share
             value[touch.key] = value.get(touch.key, 0.0) + share * journey.value
     return Attribution(model.name, conversions, value)
