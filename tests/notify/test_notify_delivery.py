@@ -202,3 +202,23 @@ def test_enqueue_many_writes_every_message_or_none(sqlite_ctx: Context) -> None:
     with pytest.raises(InvalidInput), transaction(sqlite_ctx.engine) as conn:
         enqueue_many(conn, sqlite_ctx, [*msgs, {**msgs[0], "channel": "fax"}])
     assert count_by_status(sqlite_ctx)["pending"] == 5
+
+
+def test_two_workers_at_once_never_send_a_message_twice(ctx: Context, receiver: Receiver) -> None:
+    import threading
+
+    ctx = tuned(ctx, notify_concurrency=2)
+    ids = {put(ctx, "webhook", receiver.url, n=i) for i in range(120)}
+    reports = []
+
+    def work() -> None:
+        reports.append(deliver_due(ctx, limit=1000))
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    sent = [r.headers["X-LeadFlow-Message-Id"] for r in receiver.requests]
+    assert sorted(sent) == sorted(ids)  # each exactly once: claims under a lease do not overlap
+    assert sum(r.delivered for r in reports) == 120
