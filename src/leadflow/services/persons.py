@@ -160,3 +160,22 @@ def add_note(ctx: Context, key: str | int, text: str, *, user_id: int, team: str
     with transaction(ctx.engine) as conn:
         ref = find_person(conn, key)
         conn.execute(insert(notes).values(person_id=ref.id, user_id=user_id, team=team, text=text.strip(), at=ctx.clock.now()))
+
+
+def by_ids(ctx: Context, ids: list[int]) -> list[dict[str, Any]]:
+    """Persons (with account name and owner) in the order of ids, for drill-down lists."""
+    if not ids:
+        return []
+    order = {pid: i for i, pid in enumerate(ids)}
+    rows: list[dict[str, Any]] = []
+    with reading(ctx.engine) as conn:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows += [dict(r) for r in conn.execute(
+                select(persons.c.id, persons.c.email, persons.c.first_name, persons.c.last_name, persons.c.title,
+                       persons.c.stage, persons.c.grade, persons.c.persona, persons.c.source_channel,
+                       accounts.c.name.label("account"), accounts.c.segment, users.c.email.label("owner"))
+                .select_from(persons.outerjoin(accounts, accounts.c.id == persons.c.account_id)
+                             .outerjoin(users, users.c.id == persons.c.owner_id))
+                .where(persons.c.id.in_(chunk))).mappings()]
+    return sorted(rows, key=lambda r: order[r["id"]])

@@ -20,6 +20,7 @@ import leadflow.web.pages
 from leadflow.errors import LeadflowError
 from leadflow.services.context import Context
 from leadflow.web.deps import LoginRequired
+from leadflow.web.metrics_cache import MetricsCache
 from leadflow.web.render import render
 from leadflow.web.session import SessionCodec
 
@@ -62,6 +63,7 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
     app.state.ctx = ctx
     app.state.sessions = SessionCodec(secret)
     app.state.demo = demo
+    app.state.metrics_cache = MetricsCache()
     app.state.cookie_secure = not demo
     app.mount("/static", StaticFiles(directory=str(resources.files("leadflow.web").joinpath("static"))), name="static")
     for router in _routers(leadflow.web.pages) + _routers(leadflow.web.api):
