@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -247,3 +249,13 @@ def test_between_is_additive(cal: BusinessCalendar, a: datetime, b: datetime, c:
 def test_business_days_equal_day_length_hours(cal: BusinessCalendar, start: datetime, days: int) -> None:
     by_days = add_business_time(cal, start, parse_duration(f"{days} business_days"))
     assert by_days == add_working_time(cal, start, cal.day_length * days)
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "business-hours.md"
+
+
+@pytest.mark.parametrize(
+    "code", re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
+)
+def test_doc_examples_run(code: str) -> None:
+    exec(compile(code, str(DOC), "exec"), {})
