@@ -48,7 +48,7 @@ ACTIVITY_TYPES = {
 
 
 def activity_key(at: datetime, event_id: str | None, details: str) -> str:
-    """Time-prefixed idempotency key: the given event id, else a hash of person, type, time and details."""
+    """Time-prefixed idempotency key: the event id, else a hash of person, type and details."""
     prefix = f"{round(at.timestamp() * 1_000_000):014x}"  # microseconds since 1970 in hex: sorts by time
     if event_id:
         if len(event_id) <= 58 and event_id.isprintable():
@@ -149,7 +149,7 @@ class ActivityWriter(Writer):
             key = activity_key(
                 at,
                 v.get("event_id"),
-                f"{ref or v.get('email')}\x1f{kind}\x1f{at.isoformat()}\x1f"
+                f"{ref or v.get('email')}\x1f{kind}\x1f"
                 f"{url or ''}\x1f{campaign or ''}\x1f{asset or ''}\x1f{channel or ''}",
             )
             actor_id = owners.find(v.get("actor")) if owners is not None else None

@@ -48,6 +48,9 @@ WRITERS: dict[str, Callable[..., Writer]] = {
 }
 
 
+REACT_MODES = ("recent", "always", "never")
+
+
 class Progress(Protocol):
     """Told how far the import is: rows done out of an estimated total (None when unknown)."""
 
@@ -134,6 +137,10 @@ def import_file(
     """Import a CSV, JSON Lines or Parquet file of `kind`; see docs/import.md."""
     if kind not in KINDS:
         raise ImportFailed(f"unknown kind {kind!r}", where="KIND", hint="one of: " + ", ".join(KINDS))
+    if react not in REACT_MODES:
+        raise ImportFailed(
+            f"unknown react mode {react!r}", where="--react", hint="one of: " + ", ".join(REACT_MODES)
+        )
     path = Path(path)
     user_mapping = load_mapping(Path(mapping), kind) if mapping else None
     src = open_source(

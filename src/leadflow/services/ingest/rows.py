@@ -176,6 +176,9 @@ class RowReader:
             raw = row.get(c)
             if raw is None or raw == "" or blank(raw):
                 continue
+            if c == "properties" and isinstance(raw, dict):  # JSON Lines may carry a properties object
+                properties.update(jsonable(raw))
+                continue
             value = jsonable(raw.strip() if isinstance(raw, str) else raw)
             if isinstance(value, str) and len(value) > MAX_PROPERTY_LEN:
                 problems.append(
