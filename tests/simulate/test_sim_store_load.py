@@ -56,7 +56,7 @@ def test_load_gives_the_same_counts_and_replayable_histories(ctx: Context, small
     persons = small.tables["persons"]
     versions = persons.column("version").to_pylist()
     # a sample: the longest histories, a few plain leads, and the planted person
-    sample = sorted(range(len(versions)), key=lambda i: -versions[i])[:15] + [0, 1, 2, persons.num_rows - 1]
+    sample = [*sorted(range(len(versions)), key=lambda i: -versions[i])[:15], 0, 1, 2, persons.num_rows - 1]
     for i in sample:
         row = persons.slice(i, 1).to_pylist()[0]
         view = show_person(ctx, row["id"])
