@@ -1,4 +1,4 @@
-"""`leadflow nurture due|send|export`: due nurture steps, sent or handed to the marketing tool."""
+"""`leadflow nurture due|send|export|enroll-backlog`: nurture steps, sent or handed to the marketing tool."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from leadflow.cli.common import DbOption, console, context
+from leadflow.services.nurture import enroll_backlog
 from leadflow.services.nurture_steps import NurtureRun, due_steps, export_due, send_due
 
 nurture_app = typer.Typer(help="Nurture tracks of recycled persons.", no_args_is_help=True)
@@ -59,6 +60,17 @@ def export_cmd(
     """Write the due steps to a CSV for the marketing tool (and record them as sent)."""
     run = export_due(context(db), out, mark_sent=mark_sent)
     _print_run(run)
+
+
+@nurture_app.command("enroll-backlog")
+def backlog_cmd(db: DbOption = None) -> None:
+    """Enrol everyone in a nurture stage who has no enrolment since entering it (e.g. after an import)."""
+    result = enroll_backlog(context(db))
+    console.print(f"enrolled {result.enrolled}")
+    for reason, count in sorted(result.unmatched.items()):
+        console.print(
+            f"  no track matches reason {reason!r}: {count} person(s)", markup=False, highlight=False
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -9,15 +9,17 @@ services/nurture_steps.py.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, exists, insert, select, update
+from sqlalchemy import Connection, exists, func, insert, select, update
 
 from leadflow.domain.business_time import BusinessCalendar, add_business_time
 from leadflow.domain.durations import parse_duration
 from leadflow.playbook.schema import NURTURE_KEYS, NurtureTrack, Playbook
 from leadflow.services import sla
+from leadflow.store.engine import transaction
 from leadflow.store.history import StageChange
 from leadflow.store.tables import (
     accounts,
@@ -25,6 +27,7 @@ from leadflow.store.tables import (
     nurture_enrollments,
     nurture_steps,
     persons,
+    stage_changes,
 )
 
 if TYPE_CHECKING:
@@ -223,3 +226,51 @@ def exit_on_engagement_in(conn: Connection, ctx: Context, person_ids: Collection
             conn, found, status="exited", reason="re-engaged (new engagement activity)", at=ctx.clock.now()
         )
     return ended
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What catching up on enrolments did: persons enrolled, and persons no track matches (by reason)."""
+
+    enrolled: int
+    unmatched: dict[str, int]
+
+
+def enroll_backlog(ctx: Context) -> Backlog:
+    """Enrol everyone sitting in a nurture stage without an enrolment since they entered it (after imports).
+
+    The track is chosen from the reason of the move into the stage, exactly as a live move would; the
+    enrolment (and its first step) is dated now.
+    """
+    pb, now = ctx.playbook.model, ctx.clock.now()
+    ne, p, sc = nurture_enrollments, persons, stage_changes
+    enrolled_since = exists().where(ne.c.person_id == p.c.id, ne.c.enrolled_at >= p.c.stage_entered_at)
+    moves = stage_changes.alias("moves")
+    last_move = (
+        select(func.max(moves.c.id))
+        .where(moves.c.person_id == p.c.id, moves.c.to_stage == p.c.stage)
+        .correlate(p)
+        .scalar_subquery()
+    )
+    query = (
+        select(p.c.id, p.c.stage, p.c.persona, accounts.c.segment, sc.c.from_stage, sc.c.reason, sc.c.fields)
+        .select_from(
+            p.outerjoin(accounts, accounts.c.id == p.c.account_id).outerjoin(sc, sc.c.id == last_move)
+        )
+        .where(p.c.stage.in_(sorted(nurture_stages(pb))), ~enrolled_since)
+        .order_by(p.c.id)
+    )
+    enrolled, unmatched = 0, dict[str, int]()
+    with transaction(ctx.engine) as conn:
+        for pid, _stage, persona, segment, from_stage, reason, fields in conn.execute(query).all():
+            why = reason or (fields or {}).get("reason") or (fields or {}).get("lost_reason")
+            facts = {"reason": why, "persona": persona, "from_stage": from_stage, "segment": segment}
+            track = match_track(pb, facts)
+            if track is None:
+                key = str(why or "(no reason)")
+                unmatched[key] = unmatched.get(key, 0) + 1
+                continue
+            _end_active_in(conn, pid, status="exited", reason=f"re-enrolled in {track.id}", at=now)
+            enroll_person_in(conn, ctx, pid, track, at=now)
+            enrolled += 1
+    return Backlog(enrolled, unmatched)
