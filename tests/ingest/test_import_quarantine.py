@@ -124,7 +124,9 @@ def test_cli_import_prints_a_summary_and_strict_exit_code(cli, sqlite_ctx: Conte
     assert (tmp_path / "rej" / "contacts.rejected.csv").exists()
 
 
-def test_rows_with_the_wrong_number_of_cells_keep_their_row_numbers(sqlite_ctx: Context, tmp_path: Path) -> None:
+def test_rows_with_the_wrong_number_of_cells_keep_their_row_numbers(
+    sqlite_ctx: Context, tmp_path: Path
+) -> None:
     path = tmp_path / "cells.csv"
     path.write_text(
         'external_id,email,first_name\np1,a@x.com,A\np2,b@x.com,B,extra\n"p3","c@x.com","multi\nline"\n'
