@@ -71,7 +71,11 @@ class Batch:
 
     def add(self, *, event: str, recipients: Iterable[str], subject: str, payload: Mapping[str, Any]) -> None:
         """Queue one email per distinct recipient."""
-        for email in dict.fromkeys(r for r in recipients if r):
+        seen: set[str] = set()
+        for email in recipients:
+            if not email or email in seen:
+                continue
+            seen.add(email)
             self.messages.append(
                 {
                     "event": event,

@@ -9,7 +9,7 @@ Writing the assignments themselves is services.assignments' job.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -125,6 +125,8 @@ class Router:
         self.day_counts: dict[int, int] = {}
         self.day_dirty: set[int] = set()
         self.open_mqls: dict[int, int] = {}
+        self.working: dict[int, bool] = {}  # in working hours at `now`
+        self.reps: dict[int, Rep] = {}
 
     def _load_users(self, cond: Any) -> list[int]:
         ids = []
@@ -186,31 +188,43 @@ class Router:
         self.pools[name] = pool
         return pool
 
+    def _working(self, user_id: int) -> bool:
+        found = self.working.get(user_id)
+        if found is None:
+            m = self.users[user_id]
+            found = True
+            if self.base is not None:
+                cal = owner_calendar(
+                    self.base,
+                    timezone=m.timezone,
+                    work_days=m.work_days,
+                    work_start=m.work_start,
+                    work_end=m.work_end,
+                )
+                found = is_working_time(cal, self.now)
+            self.working[user_id] = found
+        return found
+
     def rep(self, user_id: int) -> Rep:
         """The rep as routing sees them now (capacity counters include this batch's picks)."""
-        m = self.users[user_id]
-        working = True
-        if self.base is not None:
-            cal = owner_calendar(
-                self.base,
-                timezone=m.timezone,
-                work_days=m.work_days,
-                work_start=m.work_start,
-                work_end=m.work_end,
+        base = self.reps.get(user_id)
+        if base is None:
+            m = self.users[user_id]
+            weight = 1.0 if self.routing.round_robin.weights_by == "equal" else float(m.routing_weight or 1.0)
+            base = self.reps[user_id] = Rep(
+                id=user_id,
+                email=m.email,
+                weight=weight,
+                out_of_office_from=m.out_of_office_from,
+                out_of_office_until=m.out_of_office_until,
+                max_open_mqls=m.max_open_mqls,
+                max_new_per_day=m.max_new_per_day,
+                working_now=self._working(user_id),
             )
-            working = is_working_time(cal, self.now)
-        equal = self.routing.round_robin.weights_by == "equal"
-        return Rep(
-            id=user_id,
-            email=m.email,
-            weight=1.0 if equal else float(m.routing_weight or 1.0),
-            out_of_office_from=m.out_of_office_from,
-            out_of_office_until=m.out_of_office_until,
-            max_open_mqls=m.max_open_mqls,
-            open_mqls=self.open_mqls.get(user_id, 0),
-            max_new_per_day=m.max_new_per_day,
-            new_today=self.day_counts.get(user_id, 0),
-            working_now=working,
+        if base.max_open_mqls is None and base.max_new_per_day is None:
+            return base  # counters cannot block this rep: skip rebuilding it for every lead
+        return replace(
+            base, open_mqls=self.open_mqls.get(user_id, 0), new_today=self.day_counts.get(user_id, 0)
         )
 
     def _round_robin(self, name: str, exclude: Collection[int]) -> tuple[int, str] | None:
