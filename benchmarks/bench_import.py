@@ -81,18 +81,32 @@ def run(url: str, files: dict[str, Path], store: str) -> None:
         ctx = open_context(get_settings(database_url=db), clock=FrozenClock(T0), engine=make_engine(db))
         init_database(ctx)
         import_file(ctx, "persons", files["persons"], preset="hubspot-contacts")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         summary = import_file(ctx, "activities", files[fmt], preset="hubspot", react="never")
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
         assert summary.inserted == ROWS, summary
+        target = 50000 if fmt == "parquet" and store == "sqlite" else None
+        about = f"{ROWS} activities, batches of {ctx.settings.batch_size}"
         print(
             json.dumps(
                 {
                     "name": f"import_activities_{fmt}_{store}",
                     "value": round(ROWS / seconds),
                     "unit": "rows/s",
-                    "target": 50000 if fmt == "parquet" and store == "sqlite" else None,
-                    "compared_to": f"{ROWS} activities, batches of {ctx.settings.batch_size}",
+                    "target": target,
+                    "compared_to": about + ", wall clock",
+                }
+            )
+        )
+        # CPU time of this process: the figure to compare when the machine is shared with other work
+        print(
+            json.dumps(
+                {
+                    "name": f"import_activities_{fmt}_{store}_cpu",
+                    "value": round(ROWS / cpu_seconds),
+                    "unit": "rows/s",
+                    "target": target,
+                    "compared_to": about + ", process CPU time",
                 }
             )
         )

@@ -92,14 +92,15 @@ def prepare(batch: Batch, reader: RowReader, writer: Writer) -> tuple[list[Recor
     rejections = [
         Rejection(n, None, text[:200], reason, {"line": text}) for n, text, reason in batch.bad_lines
     ]
-    for i, row in enumerate(batch.rows):
+    read, check = reader.read, writer.check if type(writer).check is not Writer.check else None
+    for number, row in enumerate(batch.rows, batch.first_row):
         if "__bad__" in row:
             continue
-        result = reader.read(batch.first_row + i, row)
+        result = read(number, row)
         if isinstance(result, list):
             rejections += result
             continue
-        problems = writer.check(result)
+        problems = check(result) if check is not None else None
         if problems:
             rejections += problems
         else:

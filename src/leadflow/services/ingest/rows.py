@@ -36,7 +36,7 @@ class Rejection:
     raw: dict[str, Any] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """A row that passed every row-level check: target values, unmapped columns and stage dates."""
 
