@@ -211,7 +211,7 @@ def backtest(
         recorded = con.execute(
             f"""SELECT count(*) FROM lf_stage_changes
                 WHERE to_stage = {lit(ctx.playbook.model.scoring.mql_stage)}
-                AND epoch_us(at) BETWEEN {start_us} AND {end_us}"""
+                AND epoch_us("at") BETWEEN {start_us} AND {end_us}"""
         ).fetchone()
     finally:
         con.close()

@@ -163,15 +163,6 @@ def _case(model: ScoringModel, values: dict[int, str], default: str = "0") -> st
     return f"CASE rule {whens} ELSE {default} END" if whens else default
 
 
-def _clip(cap: float | None, expr: str) -> str:
-    # greatest/least skip NULLs in DuckDB, so a rule without activities must stay NULL, not become the cap.
-    return (
-        f"CASE WHEN {expr} IS NOT NULL THEN greatest(least({expr}, {num(cap)}), -{num(cap)}) END"
-        if cap
-        else expr
-    )
-
-
 def _json_text(value: Any) -> str:
     return lit(json.dumps(value))
 
@@ -200,16 +191,15 @@ def _fit_sql(model: ScoringModel) -> tuple[str, str, str]:
     return cte, total or "CAST(0 AS DOUBLE)", detail
 
 
-def _engagement_detail(model: ScoringModel) -> str:
-    items = []
-    for r in model.engagement_rules:
-        head = _json_text({"rule": r.index, "label": r.label})[:-2] + ',"points":\''
-        capped = f"CASE WHEN e.c{r.index} THEN 'true' ELSE 'false' END" if r.cap is not None else "'false'"
-        items.append(
-            f"CASE WHEN e.n{r.index} > 0 THEN {head} || CAST(e.p{r.index} AS VARCHAR) || ',\"activities\":' "
-            f"|| e.n{r.index} || ',\"capped\":' || {capped} || '}}' END"
-        )
-    return f"concat_ws(',', {', '.join(items)})" if items else "''"
+def _engagement_fragment(model: ScoringModel) -> str:
+    """One rule's entry of the detail JSON, from a per (person, rule) row."""
+    labels = _case(model, {r.index: _json_text(r.label) for r in model.engagement_rules}, "'null'")
+    return (
+        """'{"rule":' || rule || ',"label":' || """
+        + labels
+        + """ || ',"points":' || CAST(p AS VARCHAR) || ',"activities":' || n || ',"capped":' || """
+        + "CASE WHEN capped THEN 'true' ELSE 'false' END || '}'"
+    )
 
 
 def scoring_query(
@@ -264,32 +254,24 @@ def scoring_query(
         model, {r.index: f"(at_us - {PERIOD_ANCHOR_EPOCH_US}) // {r.per_us}" for r in rules if r.per_us}
     )
     positive = [str(r.index) for r in rules if r.points > 0]
-    last_pos = f"max(at_us) FILTER (WHERE rule IN ({', '.join(positive)}))" if positive else "NULL::BIGINT"
-    lvl1 = "".join(
-        f", sum(pts) FILTER (WHERE rule = {r.index}) AS s{r.index}"
-        f", count(*) FILTER (WHERE rule = {r.index}) AS n{r.index}"
-        for r in rules
+    last_pos = (
+        f"max(CASE WHEN rule IN ({', '.join(positive)}) THEN at_us END)" if positive else "NULL::BIGINT"
     )
-    lvl2 = "".join(
-        f", sum({_clip(r.cap, f's{r.index}')}) AS p{r.index}, sum(n{r.index}) AS n{r.index}"
-        + (
-            f", bool_or({_clip(r.cap, f's{r.index}')} <> s{r.index}) AS c{r.index}"
-            if r.cap is not None
-            else ""
-        )
-        for r in rules
+    clip = _case(
+        model, {r.index: f"greatest(least(s, {num(r.cap)}), -{num(r.cap)})" for r in rules if r.cap}, "s"
     )
-    engagement = " + ".join(f"coalesce(e.p{r.index}, 0)" for r in rules) or "CAST(0 AS DOUBLE)"
     fit_cte, fit_total, fit_detail = _fit_sql(model)
     fit_rank, eng_rank = rank_sql(model.fit_scale, "fit"), rank_sql(model.engagement_scale, "engagement")
     fit_grade, eng_grade = grade_sql(model.fit_scale, "fit"), grade_sql(model.engagement_scale, "engagement")
     mql = mql_sql(model.mql.tree, "fit", "engagement", fit_rank, eng_rank)
-    detail = "NULL::VARCHAR"
+    detail, fragment, fragments = "NULL::VARCHAR", "", ""
     if details:
         as_of_text = as_of.isoformat() if as_of is not None else ""
+        fragment = f", {_engagement_fragment(model)} AS fragment"
+        fragments = ", string_agg(fragment, ',') AS fragments"  # ordered aggregates are slow; readers sort
         detail = (
             f"""'{{"as_of":"{as_of_text}","fit":[' || {fit_detail} || '],"engagement":[' || """
-            f"""{_engagement_detail(model)} || ']}}'"""
+            """coalesce(e.fragments, '') || ']}'"""
         )
     return f"""
 WITH src AS (
@@ -298,15 +280,20 @@ WITH src AS (
   SELECT *, {rule_case} AS rule FROM src
 ), rated AS (
   SELECT {key}, at_us, rule, {pts}{decay} AS pts, {period} AS period FROM matched WHERE rule IS NOT NULL
-), lvl1 AS (
-  SELECT {key}, period, {last_pos} AS last_pos{lvl1} FROM rated GROUP BY {key}, period
+), by_period AS (
+  SELECT {key}, rule, sum(pts) AS s, count(*) AS n, {last_pos} AS last_pos
+  FROM rated GROUP BY {key}, rule, period
+), by_rule AS (
+  SELECT {key}, rule, sum({clip}) AS p, sum(n) AS n, bool_or({clip} <> s) AS capped, max(last_pos) AS last_pos
+  FROM by_period GROUP BY {key}, rule
 ), e AS (
-  SELECT {key}, max(last_pos) AS last_pos{lvl2} FROM lvl1 GROUP BY {key}
+  SELECT {key}, sum(p) AS engagement, max(last_pos) AS last_pos{fragments}
+  FROM (SELECT *{fragment} FROM by_rule) GROUP BY {key}
 ), fm AS (
   {fit_cte}
 ), scored AS (
-  SELECT {outer_key}, fm.stage, fm.stage_entered_at, {fit_total} AS fit, {engagement} AS engagement,
-         e.last_pos AS last_positive_us, {detail} AS detail
+  SELECT {outer_key}, fm.stage, fm.stage_entered_at, {fit_total} AS fit,
+         coalesce(e.engagement, 0) AS engagement, e.last_pos AS last_positive_us, {detail} AS detail
   FROM {outer_from} LEFT JOIN e ON {eng_join}
 )
 SELECT person_id, as_of_us, stage, stage_entered_at, fit, engagement, {fit_grade} AS fit_grade,
