@@ -106,7 +106,7 @@ def run(url: str, files: dict[str, Path], store: str) -> None:
                     "value": round(ROWS / cpu_seconds),
                     "unit": "rows/s",
                     "target": target,
-                    "compared_to": about + ", process CPU time",
+                    "compared_to": about + ", process CPU time (client side only on PostgreSQL)",
                 }
             )
         )
