@@ -24,6 +24,9 @@ from leadflow.domain.durations import parse_duration
 from leadflow.errors import InvalidInput
 from leadflow.playbook.schema import Calendar
 
+# random calendars reach past 2035, where the holidays package has no data and says so
+pytestmark = pytest.mark.filterwarnings("ignore:Requested Holidays are available only")
+
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -65,6 +68,13 @@ def test_christmas_holidays_are_skipped_in_germany() -> None:
     assert add(calendar(timezone="Europe/Berlin"), start, "2 business_hours") == datetime(
         2026, 12, 25, 10, tzinfo=BERLIN
     )
+
+
+def test_subdivision_holidays() -> None:
+    bavaria = calendar(timezone="Europe/Berlin", holidays="de-by")  # Epiphany, 6 Jan, is a holiday there
+    start = datetime(2026, 1, 5, 16, tzinfo=BERLIN)
+    assert add(bavaria, start, "2 business_hours") == datetime(2026, 1, 7, 10, tzinfo=BERLIN)
+    assert add(DE_CAL, start, "2 business_hours") == datetime(2026, 1, 6, 10, tzinfo=BERLIN)
 
 
 def test_extra_holidays_are_skipped() -> None:
@@ -259,3 +269,32 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "business-hours.md"
 )
 def test_doc_examples_run(code: str) -> None:
     exec(compile(code, str(DOC), "exec"), {})
+
+
+def reference_add(cal: BusinessCalendar, start: datetime, amount: timedelta) -> datetime:
+    """Day-by-day walk on local wall time: an independent implementation without week jumps."""
+    local = start.astimezone(cal.zone).replace(tzinfo=None)
+    day, left = local.date(), amount
+    opens = timedelta(hours=cal.opens.hour, minutes=cal.opens.minute)
+    closes = (
+        timedelta(days=1)
+        if cal.closes == cal.closes.max
+        else timedelta(hours=cal.closes.hour, minutes=cal.closes.minute)
+    )
+    while True:
+        midnight = datetime.combine(day, datetime.min.time())
+        if cal.is_working_day(day.toordinal()):
+            begin, end = max(midnight + opens, local), midnight + closes
+            if begin < end:  # some working time is left today
+                if left <= end - begin:
+                    return (begin + left).replace(tzinfo=cal.zone).astimezone(UTC)
+                left -= end - begin
+        day += timedelta(days=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cal=calendars, start=instants, amount=amounts)
+def test_add_matches_a_day_by_day_reference(
+    cal: BusinessCalendar, start: datetime, amount: timedelta
+) -> None:
+    assert add_working_time(cal, start, amount) == reference_add(cal, start, amount)
