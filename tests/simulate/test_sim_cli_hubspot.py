@@ -1,4 +1,4 @@
-"""`leadflow simulate --out` writes Parquet, ground truth and HubSpot CSV that `leadflow import` reads back."""
+"""`leadflow simulate --out` writes Parquet, ground truth and HubSpot CSV that `leadflow import` reads."""
 
 from __future__ import annotations
 
