@@ -138,3 +138,34 @@ def test_rows_with_the_wrong_number_of_cells_keep_their_row_numbers(
     with reading(sqlite_ctx.engine) as conn:
         got = [tuple(r) for r in conn.execute(select(quarantine.c.row_number, quarantine.c.reason))]
     assert sorted(got) == [(2, "expected 3 columns, found 4"), (4, "expected 3 columns, found 2")]
+
+
+def test_rows_the_database_refuses_are_quarantined_not_fatal(ctx: Context, tmp_path: Path) -> None:
+    path = tmp_path / "companies.csv"
+    path.write_text(
+        "external_id,name,employees\na1,Alpha,10\na2,Huge,99999999999\na3,Gamma,20\n", encoding="utf-8"
+    )
+    summary = import_file(ctx, "accounts", path)
+    if ctx.engine.dialect.name == "postgresql":  # INTEGER overflows there; SQLite stores 64-bit integers
+        assert (summary.inserted, summary.quarantined) == (2, 1)
+        with reading(ctx.engine) as conn:
+            reason = conn.execute(select(quarantine.c.reason)).scalar_one()
+        assert reason.startswith("rejected by the database: ") and "out of range" in reason
+    else:
+        assert (summary.inserted, summary.quarantined) == (3, 0)
+
+
+def test_a_changed_key_never_steals_another_persons_identity(sqlite_ctx: Context, tmp_path: Path) -> None:
+    first = tmp_path / "a.csv"
+    first.write_text("external_id,email\np1,one@acme.com\np2,two@acme.com\n", encoding="utf-8")
+    import_file(sqlite_ctx, "persons", first)
+    second = tmp_path / "b.csv"
+    second.write_text("external_id,email,first_name\np1,two@acme.com,One\n", encoding="utf-8")
+    summary = import_file(sqlite_ctx, "persons", second)
+    assert (summary.updated, summary.quarantined) == (1, 0)
+    with reading(sqlite_ctx.engine) as conn:
+        got = {
+            e: (x, n)
+            for e, x, n in conn.execute(select(persons.c.email, persons.c.external_id, persons.c.first_name))
+        }
+    assert got == {"one@acme.com": ("p1", "One"), "two@acme.com": ("p2", None)}

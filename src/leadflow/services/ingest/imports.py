@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import Connection
+from sqlalchemy.exc import DataError, IntegrityError
+
 from leadflow.errors import ImportFailed
 from leadflow.services.context import Context
 from leadflow.services.ingest.accounts import AccountWriter
@@ -108,6 +111,25 @@ def prepare(batch: Batch, reader: RowReader, writer: Writer) -> tuple[list[Recor
     return records, rejections
 
 
+def _one_by_one(
+    conn: Connection, writer: Writer, records: list[Record]
+) -> tuple[Counter[str], list[Rejection]]:
+    """The database refused the batch: write record by record, quarantining the ones it refuses."""
+    counts: Counter[str] = Counter()
+    rejections: list[Rejection] = []
+    for rec in records:
+        try:
+            with conn.begin_nested():
+                done, late = writer.write(conn, [rec])
+        except (IntegrityError, DataError) as exc:
+            reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+            rejections.append(Rejection(rec.row, None, None, f"rejected by the database: {reason}", rec.raw))
+            continue
+        counts.update(done)
+        rejections += late
+    return counts, rejections
+
+
 def _strict_failure(path: Path, rejections: list[Rejection]) -> ImportFailed:
     rejections = sorted(rejections, key=lambda r: r.row)
     shown = "; ".join(
@@ -167,11 +189,18 @@ def import_file(
     for batch in src.batches(size, skip=resumed):
         records, rejections = prepare(batch, reader, writer)
         last = max(last, batch.first_row + len(batch.rows) - 1, *(b[0] for b in batch.bad_lines))
-        with transaction(ctx.engine) as conn:
-            counts, late = writer.write(conn, records) if records else (Counter[str](), [])
-            rejections += late
-            counts["quarantined"] = len({r.row for r in rejections})
-            record_batch(conn, run, kind, source, last, counts, rejections, now)
+        try:
+            with transaction(ctx.engine) as conn:
+                counts, late = writer.write(conn, records) if records else (Counter[str](), [])
+                batch_rejections = rejections + late
+                counts["quarantined"] = len({r.row for r in batch_rejections})
+                record_batch(conn, run, kind, source, last, counts, batch_rejections, now)
+        except (IntegrityError, DataError):
+            with transaction(ctx.engine) as conn:
+                counts, late = _one_by_one(conn, writer, records)
+                batch_rejections = rejections + late
+                counts["quarantined"] = len({r.row for r in batch_rejections})
+                record_batch(conn, run, kind, source, last, counts, batch_rejections, now)
         if progress is not None:
             progress(last, src.total_rows)
     with transaction(ctx.engine) as conn:

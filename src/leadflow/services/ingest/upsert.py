@@ -83,6 +83,15 @@ def upsert_rows(
                 for k, v in row.items()
                 if k not in NEVER_COMPARED and k != "properties" and v is not None and base.get(k) != v
             }
+            for c, lo in keys:
+                if c not in changes:
+                    continue
+                other = existing.get((c, _key(changes[c], lo)))
+                # never take another row's key; never re-key a row the store knows by its first key
+                if (other is not None and other["id"] != hit["id"]) or (
+                    c == keys[0][0] and base.get(c) is not None
+                ):
+                    del changes[c]
             props = dict(base.get("properties") or {})
             merged = props | (row.get("properties") or {})
             if merged != props:
