@@ -42,7 +42,8 @@ else:
     from leadflow.services.context import open_context
     from leadflow.simulate.bulk import load_into_store
     from leadflow.store.engine import make_engine
-    ctx = open_context(get_settings(database_url=target), clock=FrozenClock(result.now), engine=make_engine(target))
+    settings = get_settings(database_url=target)
+    ctx = open_context(settings, clock=FrozenClock(result.now), engine=make_engine(target))
     report = load_into_store(ctx, result)
     out["rows"] = sum(report.rows.values())
 out["write"] = time.perf_counter() - t
@@ -131,7 +132,7 @@ def main() -> None:
                 timings["rows"] / timings["write"],
                 "rows/s",
                 None,
-                f"load_into_store, {int(timings['rows']):,} rows via COPY (GUIDE: ~150k rows/s staging+insert)",
+                f"load_into_store, {int(timings['rows']):,} rows via COPY (GUIDE: ~150k rows/s)",
             )
         finally:
             drop()
@@ -146,7 +147,7 @@ def _pg_schema() -> tuple[str, object] | None:
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - no server: skip the PostgreSQL figure
+    except Exception as exc:  # no server: skip the PostgreSQL figure
         print(f"# PostgreSQL not reachable ({type(exc).__name__}); skipping its figure", file=sys.stderr)
         return None
 
