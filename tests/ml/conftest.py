@@ -65,3 +65,12 @@ def synthetic_leads(n: int = 600, seed: int = 7) -> pd.DataFrame:
 def make_leads() -> Callable[..., pd.DataFrame]:
     """A factory of synthetic lead frames with two known drivers."""
     return synthetic_leads
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the Leads.csv tests on one xdist worker (`--dist loadgroup`) so the model is trained once."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        uses_leads = {"leads_frame", "leads_model"} & set(getattr(item, "fixturenames", ()))
+        if uses_leads and here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.xdist_group("ml-leads"))

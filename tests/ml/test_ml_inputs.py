@@ -141,3 +141,10 @@ def test_missing_file_is_a_model_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError) as caught:
         read_lead_table(tmp_path / "nope.csv")
     assert "nope.csv" in caught.value.where
+
+
+def test_time_split_with_one_outcome_in_the_newest_leads(make_leads: Factory) -> None:
+    frame = make_leads().sort_values("created").reset_index(drop=True)
+    frame.loc[len(frame) - 150 :, "converted"] = 0
+    error = _error(frame, "converted", date_column="created")
+    assert "newest 20 %" in error.message and "created" in error.where

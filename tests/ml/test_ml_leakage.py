@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,12 +40,6 @@ def test_refusal_names_each_column_in_plain_words(leads_frame: pd.DataFrame) -> 
     assert "sales-status words" in error.message and "'closed by horizzon'" not in error.where
     assert "filled in for 71% of converted leads but 34% of the others" in error.message
     assert "--allow-leaky" in error.hint and "--exclude" in error.hint
-
-
-def test_description_words_count_as_evidence(leads_frame: pd.DataFrame) -> None:
-    descriptions = {"Lead Profile": "A lead level assigned to each customer based on their profile."}
-    options = TrainingOptions(descriptions=descriptions)
-    assert "Lead Profile" in leaking_columns(leads_frame, "Converted", options)
 
 
 def test_planted_near_perfect_column_is_flagged(make_leads: Factory) -> None:
@@ -87,3 +82,28 @@ def test_allow_leaky_trains_and_card_says_so(make_leads: Factory) -> None:
     guard = model.card["leakage_guard"]
     assert guard["allowed_by_user"] == ["Lead status"]
     assert model.card["evaluation"]["roc_auc"] > 0.99  # the leak makes the score look perfect
+
+
+def test_real_data_dictionary_is_read_and_used(leads_frame: pd.DataFrame) -> None:
+    from leadflow.ml.workflow import read_descriptions
+
+    folder = Path(__file__).resolve().parents[3] / "shared" / "data" / "x-education-leads"
+    descriptions = read_descriptions(folder / "Leads Data Dictionary.xlsx")
+    assert "intuition" in descriptions["Lead Quality"]
+    data = prepare(leads_frame, "Converted")
+    findings = {f.column: f for f in inspect_leakage(data, descriptions)}
+    assert {c for c, f in findings.items() if f.severity == "leak"} == {
+        "Tags",
+        "Lead Quality",
+        "Lead Profile",
+    }
+    # "A lead level assigned to each customer": the description itself is now one of the signs.
+    assert any("description" in reason for reason in findings["Lead Profile"].reasons)
+
+
+def test_dictionary_as_csv(tmp_path: Path) -> None:
+    from leadflow.ml.workflow import read_descriptions
+
+    path = tmp_path / "dictionary.csv"
+    path.write_text("Variable;Description\nStage;Where the rep put the lead\n", encoding="utf-8")
+    assert read_descriptions(path) == {"Stage": "Where the rep put the lead"}

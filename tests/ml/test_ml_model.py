@@ -44,12 +44,13 @@ def test_synthetic_drivers_are_the_top_features(make_leads: Factory) -> None:
     top = [row["column"] for row in model.card["top_features"][:2]]
     assert set(top) == {"minutes_on_site", "source"}
     assert model.card["evaluation"]["roc_auc"] > 0.8
-    assert "created" in model.features  # not declared as a date, so it is just a (weak) category
+    dropped = {d["column"]: d["reason"] for d in model.card["features"]["dropped"]}
+    assert dropped["created"].startswith("a date")  # not declared with --date: set aside, not a category
 
 
 def test_gbm_recovers_the_drivers_too(make_leads: Factory) -> None:
-    frame = make_leads(n=1200).drop(columns=["created"])
-    model = train(frame, "converted", TrainingOptions(id_column="lead_id", algorithm="gbm"), CLOCK)
+    options = TrainingOptions(id_column="lead_id", algorithm="gbm", folds=3)
+    model = train(make_leads(n=1200), "converted", options, CLOCK)
     assert model.card["algorithm"]["name"] == "gbm"
     assert "isotonic" in model.card["algorithm"]["calibration"]
     top = [row["column"] for row in model.card["top_features"][:2]]
@@ -113,6 +114,8 @@ def test_leads_card_top_features_are_pre_outcome(leads_model: TrainedModel) -> N
     top = [row["column"] for row in leads_model.card["top_features"][:5]]
     assert "Total Time Spent on Website" in top
     guard = leads_model.card["leakage_guard"]
-    assert {f["column"] for f in guard["findings"] if f["severity"] == "leak"} == set()  # excluded up front
+    leaks = {f["column"]: f for f in guard["findings"] if f["severity"] == "leak"}
+    assert set(leaks) == {"Tags", "Lead Quality", "Lead Profile"}  # excluded up front, still explained
+    assert not any(f["used_in_model"] for f in leaks.values())
     dropped = {d["column"] for d in leads_model.card["features"]["dropped"]}
     assert {"Tags", "Lead Quality", "Lead Profile", "Lead Number", "Magazine"} <= dropped

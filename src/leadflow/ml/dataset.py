@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,7 @@ MIN_PER_CLASS = 10
 DEFAULT_OUTCOME = "Converted"
 _TRUE = frozenset({"1", "1.0", "yes", "y", "true", "t", "won", "converted"})
 _FALSE = frozenset({"0", "0.0", "no", "n", "false", "f", "lost", "not converted"})
+_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([t ]\d|$)|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( \d|$)")
 _ID_NAME = re.compile(r"(^|[\s_\-])(id|ids|uuid|guid|key|number|no|nr|num)$|^id[\s_\-]", re.IGNORECASE)
 
 
@@ -40,6 +41,13 @@ class LeadData:
     dates: pd.Series | None
     dropped: tuple[DroppedColumn, ...]
     unlabelled_rows: int
+    set_aside: pd.DataFrame | None = None
+
+    def with_set_aside(self) -> LeadData:
+        """Features plus the columns excluded on request, so the guard can still report on them."""
+        if self.set_aside is None or self.set_aside.empty:
+            return self
+        return replace(self, features=pd.concat([self.features, self.set_aside], axis=1), set_aside=None)
 
     @property
     def positives(self) -> int:
@@ -90,21 +98,23 @@ def prepare(
     dates = parse_dates(frame[date_column], date_column) if date_column else None
     ids = frame[id_column].astype(str) if id_column else None
     features = normalise_features(frame.drop(columns=[c for c in (outcome, id_column, date_column) if c]))
-    dropped = [DroppedColumn(c, "excluded on request") for c in exclude if c in features.columns]
-    features = features.drop(columns=list(exclude), errors="ignore")
+    dropped = []
     for name in list(features.columns):
         reason = _unusable(features[name], name)
         if reason:
             dropped.append(DroppedColumn(name, reason))
             features = features.drop(columns=[name])
+    aside = [c for c in exclude if c in features.columns]
+    dropped.extend(DroppedColumn(c, "excluded on request") for c in aside)
+    set_aside = features.loc[:, aside]
+    features = features.drop(columns=aside)
     if features.shape[1] == 0:
         raise ModelError(
             "no usable feature columns are left", where="table", hint="check --exclude and the file"
         )
-    kinds = {
-        c: ("numeric" if pd.api.types.is_numeric_dtype(features[c]) else "categorical") for c in features
-    }
-    return LeadData(features, y, outcome, kinds, ids, dates, tuple(dropped), unlabelled)
+    both = pd.concat([features, set_aside], axis=1)
+    kinds = {c: ("numeric" if pd.api.types.is_numeric_dtype(both[c]) else "categorical") for c in both}
+    return LeadData(features, y, outcome, kinds, ids, dates, tuple(dropped), unlabelled, set_aside)
 
 
 def parse_outcome(series: pd.Series, column: str) -> np.ndarray:
@@ -219,6 +229,11 @@ def _unusable(column: pd.Series, name: str) -> str:
     unique_share = filled.nunique() / len(column)
     if _ID_NAME.search(name.strip()) and unique_share >= 0.95:
         return "identifier (unique per row)"
-    if not pd.api.types.is_numeric_dtype(column) and unique_share >= 0.5 and filled.nunique() > 50:
+    if pd.api.types.is_numeric_dtype(column):
+        return ""
+    sample = filled.astype(str).head(200)
+    if sample.str.match(_DATE_LIKE).all():
+        return "a date (pass it as --date for a time-ordered split)"
+    if unique_share >= 0.5 and filled.nunique() > 50:
         return "identifier or free text (mostly unique values)"
     return ""

@@ -86,9 +86,10 @@ def check(frame: pd.DataFrame, outcome: str, options: TrainingOptions) -> Checke
             raise ModelError(
                 f"--allow-leaky names unknown column '{name}'", where=f"column {name}", hint="check it"
             )
-    findings = inspect_leakage(data, options.descriptions, seed=options.seed)
+    # Excluded columns are inspected too, so the card says why they had to go; they are never refused.
+    findings = inspect_leakage(data.with_set_aside(), options.descriptions, seed=options.seed)
     leaks = [f for f in findings if f.severity == "leak"]
-    refused = [f for f in leaks if f.column not in options.allow_leaky]
+    refused = [f for f in leaks if f.column not in options.allow_leaky and f.column in data.features]
     if refused:
         lines = "\n".join(f"  - {f.sentence()}" for f in refused)
         raise ModelError(

@@ -77,7 +77,8 @@ def read_descriptions(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for row in rows:
         cells = [c.strip() for c in row if c and c.strip()]
-        if len(cells) >= 2:
+        is_header = not out and "description" in cells[1].lower() if len(cells) >= 2 else False
+        if len(cells) >= 2 and not is_header:
             out[cells[0]] = cells[1]
     return out
 
