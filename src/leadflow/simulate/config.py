@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from leadflow.clock import as_utc
 
 if TYPE_CHECKING:
     from leadflow.simulate.scenario import PlantedPerson
@@ -201,5 +204,14 @@ class SimConfig:
     @property
     def end(self) -> datetime:
         """The simulation end: analytics should use it as 'now'."""
-        month = self.start.month - 1 + self.months
-        return self.start.replace(year=self.start.year + month // 12, month=month % 12 + 1)
+        return add_months(self.start, self.months)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", as_utc(self.start))
+
+
+def add_months(at: datetime, months: int) -> datetime:
+    """The same day and time `months` later (the 31st becomes the month's last day when needed)."""
+    month = at.month - 1 + months
+    year, month = at.year + month // 12, month % 12 + 1
+    return at.replace(year=year, month=month, day=min(at.day, calendar.monthrange(year, month)[1]))

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from leadflow.simulate.columns import ts
-from leadflow.simulate.config import CHANNELS, SimConfig
+from leadflow.simulate.config import CHANNELS, SimConfig, add_months
 
 DAY = 86_400
 FIRST = [
@@ -106,8 +106,7 @@ def month_index(seconds: np.ndarray, cfg: SimConfig) -> np.ndarray:
 
 
 def _month_start(cfg: SimConfig, m: int) -> datetime:
-    month = cfg.start.month - 1 + m
-    return cfg.start.replace(year=cfg.start.year + month // 12, month=month % 12 + 1)
+    return add_months(cfg.start, m)
 
 
 def build_users(cfg: SimConfig) -> tuple[pa.Table, dict[str, np.ndarray], list[str]]:
