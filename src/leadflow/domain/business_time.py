@@ -81,12 +81,18 @@ class BusinessCalendar:
     holiday_subdivision: str | None = None
     extra_holidays: frozenset[date] = frozenset()
     _by_year: dict[int, tuple[int, ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _working: dict[int, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    open_at: timedelta = field(default=_ZERO, init=False, compare=False, repr=False)
+    close_at: timedelta = field(default=_ZERO, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.workdays:
             raise InvalidInput("a calendar needs at least one working day", hint="e.g. days: [mon, tue, wed]")
         if self.opens >= self.closes:
             raise InvalidInput("working hours are empty", hint="the day must end after it starts")
+        # wall-clock offsets from local midnight, computed once: every call needs them
+        object.__setattr__(self, "open_at", _wall(self.opens))
+        object.__setattr__(self, "close_at", _wall(self.closes))
 
     @classmethod
     def from_playbook(
@@ -131,7 +137,7 @@ class BusinessCalendar:
     @property
     def day_length(self) -> timedelta:
         """Working time of one business day (wall clock)."""
-        return _wall(self.closes) - _wall(self.opens)
+        return self.close_at - self.open_at
 
     def holidays_in(self, year: int) -> tuple[int, ...]:
         """Sorted ordinals of holidays in a year that fall on working weekdays (cached per year)."""
@@ -146,11 +152,17 @@ class BusinessCalendar:
 
     def is_working_day(self, ordinal: int) -> bool:
         """True when the date (as an ordinal) is a working weekday and no holiday."""
-        if (ordinal - 1) % 7 not in self.workdays:
-            return False
-        holidays = self.holidays_in(date.fromordinal(ordinal).year)
-        index = bisect.bisect_left(holidays, ordinal)
-        return index == len(holidays) or holidays[index] != ordinal
+        known = self._working.get(ordinal)
+        if known is not None:
+            return known
+        working = (ordinal - 1) % 7 in self.workdays
+        if working:
+            holidays = self.holidays_in(date.fromordinal(ordinal).year)
+            index = bisect.bisect_left(holidays, ordinal)
+            working = index == len(holidays) or holidays[index] != ordinal
+        if len(self._working) < 100_000:  # a few centuries of days; bounded for long-lived processes
+            self._working[ordinal] = working
+        return working
 
     def _holidays_between(self, first: int, last: int) -> int:
         """Number of working-weekday holidays with ordinal in [first, last]."""
@@ -225,7 +237,7 @@ def _from_wall(calendar: BusinessCalendar, ordinal: int, since_midnight: timedel
 def _position(calendar: BusinessCalendar, at: datetime) -> tuple[int, timedelta]:
     """The next working moment at or after `at` as (working day ordinal, working time done that day)."""
     ordinal, since = _to_wall(calendar, at)
-    opens, closes = _wall(calendar.opens), _wall(calendar.closes)
+    opens, closes = calendar.open_at, calendar.close_at
     if calendar.is_working_day(ordinal):
         if since < opens:
             return ordinal, _ZERO
@@ -268,7 +280,7 @@ def add_working_time(calendar: BusinessCalendar, start: datetime, amount: timede
         days = -(-after // length)  # ceil: finishing exactly at closing time stays on that day
         day = calendar.nth_working_day_after(day, days)
         total = after - (days - 1) * length
-    return _from_wall(calendar, day, _wall(calendar.opens) + total)
+    return _from_wall(calendar, day, calendar.open_at + total)
 
 
 def business_time_between(calendar: BusinessCalendar, a: datetime, b: datetime) -> timedelta:
@@ -287,7 +299,7 @@ def is_working_time(calendar: BusinessCalendar, at: datetime) -> bool:
     """True when `at` falls inside working hours on a working day of the calendar."""
     _require_aware(at, "at")
     ordinal, since = _to_wall(calendar, at)
-    return calendar.is_working_day(ordinal) and _wall(calendar.opens) <= since < _wall(calendar.closes)
+    return calendar.is_working_day(ordinal) and calendar.open_at <= since < calendar.close_at
 
 
 def next_working_moment(calendar: BusinessCalendar, at: datetime) -> datetime:
@@ -296,7 +308,7 @@ def next_working_moment(calendar: BusinessCalendar, at: datetime) -> datetime:
     if is_working_time(calendar, at):
         return at.astimezone(UTC)
     day, _ = _position(calendar, at)
-    return _from_wall(calendar, day, _wall(calendar.opens))
+    return _from_wall(calendar, day, calendar.open_at)
 
 
 def working_days(calendar: BusinessCalendar, first: date, last: date) -> Iterable[date]:
