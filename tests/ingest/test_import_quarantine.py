@@ -169,3 +169,20 @@ def test_a_changed_key_never_steals_another_persons_identity(sqlite_ctx: Context
             for e, x, n in conn.execute(select(persons.c.email, persons.c.external_id, persons.c.first_name))
         }
     assert got == {"one@acme.com": ("p1", "One"), "two@acme.com": ("p2", None)}
+
+
+def test_a_fixed_rejected_file_imports_cleanly(sqlite_ctx: Context, tmp_path: Path) -> None:
+    summary = import_file(sqlite_ctx, "persons", _bad_file(tmp_path), preset="hubspot")
+    assert summary.rejected_file is not None
+    rejected = Path(summary.rejected_file)
+    with rejected.open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    fixed = [rows[0]] + [r for r in rows[1:] if r[0] == "4"]
+    fixed[1][rows[0].index("Lifecycle Stage")] = "lead"
+    with rejected.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(fixed)
+    again = import_file(sqlite_ctx, "persons", rejected, preset="hubspot")
+    assert (again.inserted, again.quarantined) == (1, 0)
+    with reading(sqlite_ctx.engine) as conn:
+        props = conn.execute(select(persons.c.properties).where(persons.c.external_id == "4")).scalar_one()
+    assert props == {}

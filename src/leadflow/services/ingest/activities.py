@@ -171,7 +171,8 @@ class ActivityWriter(Writer):
             last_keys.append((rec.row, key))
         accepted = insert_activities(conn, rows)
         self.last_accepted = accepted
-        self.react_to(conn, [people[k] for k in accepted])
+        if self.react != "never":
+            self.react_to(conn, [people[k] for k in accepted])
         return Counter(inserted=len(accepted), unchanged=len(rows) - len(accepted)), rejections
 
     def react_to(self, conn: Connection, added: list[tuple[int, datetime]]) -> None:

@@ -16,6 +16,7 @@ from leadflow.services.ingest.kinds import FIELDS, KINDS
 from leadflow.services.ingest.values import slug
 
 PRESET_FAMILIES = ("hubspot", "salesforce")
+REJECTED_COLUMNS = ("row", "column", "value", "reason")
 
 
 @dataclass(frozen=True)
@@ -240,5 +241,7 @@ def resolve(mapping: ColumnMapping, header: Sequence[str], source: str) -> Resol
                 where=source,
                 hint=f"columns found: {', '.join(header)}; use --mapping to name the right column",
             )
+    if tuple(header[:4]) == REJECTED_COLUMNS:  # a fixed .rejected.csv: its first four columns are our notes
+        used.update(REJECTED_COLUMNS)
     extra = tuple(c for c in header if c not in used)
     return Resolved(mapping, fields, stage_dates, override, extra)

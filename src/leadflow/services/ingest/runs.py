@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, desc, insert, select, update
 
+from leadflow.services.ingest.mapping import REJECTED_COLUMNS
 from leadflow.services.ingest.rows import Rejection
 from leadflow.services.ingest.values import jsonable
 from leadflow.store.tables import import_runs, quarantine
@@ -150,7 +151,7 @@ def write_rejected(path: Path, rows: Sequence[Mapping[str, Any]], header: Sequen
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
-        out.writerow(["row", "column", "value", "reason", *header])
+        out.writerow([*REJECTED_COLUMNS, *header])
         for r in rows:
             raw = r.get("raw") or {}
             out.writerow(
