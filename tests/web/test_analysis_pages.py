@@ -98,3 +98,22 @@ def test_viewer_cannot_resolve_or_assign(demo_ctx: Context) -> None:
     assert client.post("/feedback/disputes/1/resolve", data={"outcome": "upheld", "csrf_token": token}).status_code == 403
     assert client.post("/feedback/1/dispute", data={"csrf_token": token}).status_code == 403
 
+
+
+def test_metrics_api_serves_the_library_numbers(demo_ctx: Context) -> None:
+    from leadflow.analytics import connect_store
+    from leadflow.analytics.funnel import funnel
+    from leadflow.web.pages.overview import page_filters
+
+    client = client_as(demo_ctx, "marketing")
+    assert "funnel" in client.get("/api/v1/metrics").json()["metrics"]
+    got = client.get("/api/v1/metrics/funnel", params={"period": "2026-Q4"}).json()
+    want = funnel(connect_store(demo_ctx.engine, demo_ctx.playbook.model), page_filters(demo_ctx, "2026-Q4", {}))
+    assert [r["entered"] for r in got["rows"]] == [int(x) for x in want["entered"]]
+    by = client.get("/api/v1/metrics/funnel", params={"by": "segment"}).json()["rows"]
+    assert {r["segment"] for r in by} >= {"smb"}
+    assert client.get("/api/v1/metrics/nope").status_code == 404
+    assert client.get("/api/v1/metrics/funnel", params={"by": "colour"}).status_code == 422
+    assert client.get("/api/v1/metrics/funnel", params={"period": "someday"}).status_code == 422
+    dash = client.get("/api/v1/metrics/dashboard").json()
+    assert dash["leakage"]["total"] >= 0 and dash["funnel"][0]["stage"] == "lead"
