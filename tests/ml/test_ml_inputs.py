@@ -148,3 +148,9 @@ def test_time_split_with_one_outcome_in_the_newest_leads(make_leads: Factory) ->
     frame.loc[len(frame) - 150 :, "converted"] = 0
     error = _error(frame, "converted", date_column="created")
     assert "newest 20 %" in error.message and "created" in error.where
+
+
+def test_decimal_comma_with_semicolons(tmp_path: Path) -> None:
+    path = tmp_path / "eu.csv"
+    path.write_text("minutes;converted\n1,5;1\n2;0\n", encoding="utf-8")
+    assert read_lead_table(path)["minutes"].tolist() == [1.5, 2.0]

@@ -28,7 +28,7 @@ REQUIRED_SECTIONS = (
     "data",
 )
 _ESTIMATORS = {
-    "logistic": "LogisticRegression (L2, C=1) on one-hot + standardised features",
+    "logistic": "LogisticRegression (L2, C=1) on z-scored numbers and centred one-hot indicators",
     "gbm": "HistGradientBoostingClassifier (100 trees, learning rate 0.1) on the same encoded features",
 }
 _EXPLANATIONS = {

@@ -14,6 +14,7 @@ from leadflow.errors import ModelError
 
 _DELIMITERS = ",;\t|"
 _SNIFF_BYTES = 65536
+_DECIMAL_COMMA = r"-?\d+(,\d+)?"  # '1,5' in files written with a European locale
 # Values that mean "not filled in": real blanks and form placeholders such as the literal 'Select'.
 MISSING_WORDS = frozenset({"", "select", "nan", "null", "none", "n/a", "na", "#n/a", "-"})
 
@@ -47,7 +48,8 @@ def read_lead_table(path: Path) -> pd.DataFrame:
             where=str(path),
             hint="use a comma, semicolon or tab delimiter",
         )
-    return _infer_numbers(frame)
+    # With ';' or tab as delimiter, '1,5' is a decimal comma; with ',' it could be a thousands separator.
+    return _infer_numbers(frame, decimal_comma=delimiter != ",")
 
 
 def file_fingerprint(path: Path) -> str:
@@ -98,13 +100,18 @@ def _sniff_delimiter(sample: str) -> str:
         return best if counts[best] else ","
 
 
-def _infer_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+def _infer_numbers(frame: pd.DataFrame, decimal_comma: bool) -> pd.DataFrame:
     out: dict[str, pd.Series] = {}
     for name in frame.columns:
         column = frame[name].astype(object)
         stripped = column.map(lambda v: v.strip() if isinstance(v, str) else v)
         filled = stripped[~stripped.map(is_missing_text)]
         numbers = pd.to_numeric(filled, errors="coerce")
+        comma = decimal_comma and len(filled) and numbers.isna().any()
+        if comma and filled.astype(str).str.fullmatch(_DECIMAL_COMMA).all():
+            stripped = stripped.map(lambda v: v.replace(",", ".") if isinstance(v, str) else v)
+            filled = filled.astype(str).str.replace(",", ".", regex=False)
+            numbers = pd.to_numeric(filled, errors="coerce")
         if len(filled) and numbers.notna().all():
             out[str(name)] = pd.to_numeric(stripped.where(~stripped.map(is_missing_text)), errors="coerce")
         else:

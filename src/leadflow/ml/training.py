@@ -187,7 +187,10 @@ def _direction(scorer: Scorer, rows: pd.DataFrame, column: str, contribution: pd
             return ""
         corr = np.corrcoef(values[filled].to_numpy(dtype=float), contribution[filled].to_numpy())[0, 1]
         return "higher is better" if corr > 0 else "lower is better"
-    means = contribution.groupby(values.fillna("(missing)").astype(str)).mean().sort_values()
+    labels = values.fillna("(missing)").astype(str)
+    counts = labels.value_counts()
+    common = counts[counts >= max(10, 0.01 * len(labels))].index  # a level seen 3 times is not a direction
+    means = contribution[labels.isin(common)].groupby(labels[labels.isin(common)]).mean().sort_values()
     if means.empty:
         return ""
     return f"best: {means.index[-1]}; worst: {means.index[0]}"
