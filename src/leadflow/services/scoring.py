@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from leadflow.domain.durations import parse_duration
@@ -56,144 +56,176 @@ def _props(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+_PERSONS_Q = (
+    select(
+        persons.c.id,
+        persons.c.email,
+        persons.c.title,
+        persons.c.country,
+        persons.c.region,
+        persons.c.persona,
+        persons.c.committee_role,
+        persons.c.source_channel,
+        persons.c.sourced_by,
+        persons.c.properties,
+        persons.c.stage,
+        persons.c.stage_entered_at,
+        accounts.c.id.label("a_id"),
+        accounts.c.domain.label("a_domain"),
+        accounts.c.industry,
+        accounts.c.employees,
+        accounts.c.annual_revenue,
+        accounts.c.segment,
+        accounts.c.country.label("a_country"),
+        accounts.c.region.label("a_region"),
+        accounts.c.properties.label("a_properties"),
+    )
+    .select_from(persons.outerjoin(accounts, accounts.c.id == persons.c.account_id))
+    .where(persons.c.id.in_(bindparam("ids", expanding=True)))
+)
+_ACTIVITIES_Q = (
+    select(
+        activities.c.id,
+        activities.c.person_id,
+        activities.c.occurred_at,
+        activities.c.type,
+        activities.c.channel,
+        activities.c.url,
+        campaigns.c.external_id,
+        campaigns.c.name,
+        campaigns.c.kind,
+        assets.c.external_id.label("asset"),
+        assets.c.kind.label("asset_kind"),
+        assets.c.buyer_stage,
+        activities.c.properties,
+    )
+    .select_from(
+        activities.outerjoin(campaigns, campaigns.c.id == activities.c.campaign_id).outerjoin(
+            assets, assets.c.id == activities.c.asset_id
+        )
+    )
+    .where(
+        activities.c.person_id.in_(bindparam("ids", expanding=True)),
+        activities.c.occurred_at <= bindparam("now", type_=activities.c.occurred_at.type),
+        activities.c.occurred_at > bindparam("since", type_=activities.c.occurred_at.type),
+    )
+)
+_LONG_AGO = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What scoring one person needs, with their stage (for automatic MQL)."""
+
+    person: PersonFacts
+    activities: list[ActivityFacts]
+    stage: str
+    stage_entered_at: datetime
+
+
 def load_facts(
     conn: Connection, model: ScoringModel, person_ids: Collection[int], now: datetime
-) -> dict[int, tuple[PersonFacts, list[ActivityFacts]]]:
+) -> dict[int, Facts]:
     """The persons (with their account) and the activities that can count as of `now`."""
     ids = sorted(set(person_ids))
-    rows = conn.execute(
-        select(
-            persons,
-            accounts.c.domain.label("a_domain"),
-            accounts.c.industry,
-            accounts.c.employees,
-            accounts.c.annual_revenue,
-            accounts.c.segment,
-            accounts.c.country.label("a_country"),
-            accounts.c.region.label("a_region"),
-            accounts.c.properties.label("a_properties"),
-            accounts.c.id.label("a_id"),
-        )
-        .select_from(persons.outerjoin(accounts, accounts.c.id == persons.c.account_id))
-        .where(persons.c.id.in_(ids))
-    ).mappings()
-    out: dict[int, tuple[PersonFacts, list[ActivityFacts]]] = {}
-    for r in rows:
+    out: dict[int, Facts] = {}
+    for r in conn.execute(_PERSONS_Q, {"ids": ids}):
         account = None
-        if r["a_id"] is not None:
+        if r.a_id is not None:
             account = AccountFacts(
-                r["a_domain"],
-                r["industry"],
-                r["employees"],
-                r["annual_revenue"],
-                r["segment"],
-                r["a_country"],
-                r["a_region"],
-                _props(r["a_properties"]),
+                r.a_domain,
+                r.industry,
+                r.employees,
+                r.annual_revenue,
+                r.segment,
+                r.a_country,
+                r.a_region,
+                _props(r.a_properties),
             )
         person = PersonFacts(
-            r["id"],
-            r["email"],
-            r["title"],
-            r["country"],
-            r["region"],
-            r["persona"],
-            r["committee_role"],
-            r["source_channel"],
-            r["sourced_by"],
-            _props(r["properties"]),
+            r.id,
+            r.email,
+            r.title,
+            r.country,
+            r.region,
+            r.persona,
+            r.committee_role,
+            r.source_channel,
+            r.sourced_by,
+            _props(r.properties),
             account,
         )
-        out[person.id] = (person, [])
-    cond = and_(activities.c.person_id.in_(ids), activities.c.occurred_at <= now)
-    if model.lifespan_us is not None:
-        cond = and_(cond, activities.c.occurred_at > now - timedelta(microseconds=model.lifespan_us))
-    acts = conn.execute(
-        select(
-            activities.c.id,
-            activities.c.person_id,
-            activities.c.occurred_at,
-            activities.c.type,
-            activities.c.channel,
-            activities.c.url,
-            activities.c.properties,
-            campaigns.c.external_id,
-            campaigns.c.name,
-            campaigns.c.kind,
-            assets.c.external_id.label("asset"),
-            assets.c.kind.label("asset_kind"),
-            assets.c.buyer_stage,
-        )
-        .select_from(
-            activities.outerjoin(campaigns, campaigns.c.id == activities.c.campaign_id).outerjoin(
-                assets, assets.c.id == activities.c.asset_id
-            )
-        )
-        .where(cond)
-    ).mappings()
-    for a in acts:
-        if a["person_id"] in out:
-            out[a["person_id"]][1].append(
+        out[r.id] = Facts(person, [], r.stage, r.stage_entered_at)
+    since = _LONG_AGO if model.lifespan_us is None else now - timedelta(microseconds=model.lifespan_us)
+    for a in conn.execute(_ACTIVITIES_Q, {"ids": ids, "now": now, "since": since}):
+        facts = out.get(a.person_id)
+        if facts is not None:
+            facts.activities.append(
                 ActivityFacts(
-                    a["id"],
-                    a["occurred_at"],
-                    a["type"],
-                    a["channel"],
-                    a["url"],
-                    a["external_id"],
-                    a["name"],
-                    a["kind"],
-                    a["asset"],
-                    a["asset_kind"],
-                    a["buyer_stage"],
-                    _props(a["properties"]),
+                    a.id,
+                    a.occurred_at,
+                    a.type,
+                    a.channel,
+                    a.url,
+                    a.external_id,
+                    a.name,
+                    a.kind,
+                    a.asset,
+                    a.asset_kind,
+                    a.buyer_stage,
+                    _props(a.properties),
                 )
             )
     return out
 
 
+_UPDATE_SCORES = (
+    update(persons)
+    .where(persons.c.id == bindparam("pid"))
+    .values(
+        fit_score=bindparam("fit"),
+        engagement_score=bindparam("eng"),
+        grade=bindparam("grade"),
+        scored_at=bindparam("at"),
+    )
+)
+_DETAIL_COLUMNS = ("computed_at", "playbook_version", "fit_score", "engagement_score", "grade", "detail")
+
+
+def _upsert(dialect: Any) -> Any:
+    stmt = dialect.insert(score_details)
+    return stmt.on_conflict_do_update(
+        index_elements=[score_details.c.person_id], set_={c: stmt.excluded[c] for c in _DETAIL_COLUMNS}
+    )
+
+
+_UPSERT_DETAILS = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
+
+
 def save_scores_in(conn: Connection, ctx: Context, scores: Sequence[PersonScore]) -> None:
-    """Write scores to persons and score_details in bulk (inside the caller's transaction)."""
+    """Write scores to persons and score_details (inside the caller's transaction)."""
     if not scores:
         return
     conn.execute(
-        update(persons)
-        .where(persons.c.id == bindparam("pid"))
-        .values(
-            fit_score=bindparam("fit"),
-            engagement_score=bindparam("eng"),
-            grade=bindparam("grade"),
-            scored_at=bindparam("at"),
-        ),
+        _UPDATE_SCORES,
         [
             {"pid": s.person_id, "fit": s.fit, "eng": s.engagement, "grade": s.grade, "at": s.as_of}
             for s in scores
         ],
     )
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(score_details)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[score_details.c.person_id],
-        set_={
-            c: stmt.excluded[c]
-            for c in ("computed_at", "playbook_version", "fit_score", "engagement_score", "grade", "detail")
-        },
-    )
-    conn.execute(
-        stmt,
-        [
-            {
-                "person_id": s.person_id,
-                "computed_at": s.as_of,
-                "playbook_version": ctx.playbook.version,
-                "fit_score": s.fit,
-                "engagement_score": s.engagement,
-                "grade": s.grade,
-                "detail": s.detail(),
-            }
-            for s in scores
-        ],
-    )
+    rows = [
+        {
+            "person_id": s.person_id,
+            "computed_at": s.as_of,
+            "playbook_version": ctx.playbook.version,
+            "fit_score": s.fit,
+            "engagement_score": s.engagement,
+            "grade": s.grade,
+            "detail": s.detail(),
+        }
+        for s in scores
+    ]
+    conn.execute(_UPSERT_DETAILS[conn.dialect.name], rows)
 
 
 def _cool_down(text: str | None) -> timedelta:
@@ -258,21 +290,28 @@ def score_persons_in(conn: Connection, ctx: Context, person_ids: Collection[int]
     """Score these persons as of now with the Python scorer (no writes)."""
     model = model_for(ctx)
     now = ctx.clock.now()
-    facts = load_facts(conn, model, person_ids, now)
-    return [score_person(model, person, acts, now) for person, acts in facts.values()]
+    return [
+        score_person(model, f.person, f.activities, now)
+        for f in load_facts(conn, model, person_ids, now).values()
+    ]
 
 
 def rescore_in(conn: Connection, ctx: Context, person_ids: Collection[int]) -> list[StageChange]:
     """The incremental path: rescore persons with new activities, save, and apply automatic MQL."""
     if not person_ids:
         return []
-    scores = score_persons_in(conn, ctx, person_ids)
+    model = model_for(ctx)
+    now = ctx.clock.now()
+    facts = load_facts(conn, model, person_ids, now)
+    scores = [score_person(model, f.person, f.activities, now) for f in facts.values()]
     save_scores_in(conn, ctx, scores)
     changes = []
     for score in scores:
-        change = qualify_in(conn, ctx, score, lifecycle.find_person(conn, score.person_id))
-        if change is not None:
-            changes.append(change)
+        f = facts[score.person_id]
+        if mql_due(ctx, model, score, f.stage, f.stage_entered_at):
+            change = qualify_in(conn, ctx, score, lifecycle.find_person(conn, score.person_id))
+            if change is not None:
+                changes.append(change)
     return changes
 
 

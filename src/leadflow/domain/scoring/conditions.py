@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["text", "number", "words", "pattern", "property"]
@@ -108,9 +108,12 @@ def glob_regex(pattern: str) -> str:
     return "".join(out)
 
 
+_URL_HOST = re.compile(URL_HOST)
+
+
 def url_path(url: str) -> str:
     """The URL without scheme and host (the path, query included), lower case."""
-    return re.sub(URL_HOST, "", url.lower())
+    return _URL_HOST.sub("", url.lower(), count=1)
 
 
 @dataclass(frozen=True)
@@ -154,14 +157,19 @@ class Pattern:
     """Matches one of the globs; a glob starting with / is matched against the URL's path."""
 
     globs: tuple[str, ...]
+    compiled: tuple[tuple[bool, re.Pattern[str]], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "compiled", tuple((g.startswith("/"), re.compile(glob_regex(g))) for g in self.globs)
+        )
 
     def matches(self, value: Any) -> bool:
         text = norm_text(value)
         if text is None:
             return False
-        return any(
-            re.fullmatch(glob_regex(g), url_path(text) if g.startswith("/") else text) for g in self.globs
-        )
+        path = url_path(text) if any(on_path for on_path, _ in self.compiled) else text
+        return any(rx.fullmatch(path if on_path else text) for on_path, rx in self.compiled)
 
 
 Matcher = OneOf | Between | Contains | Pattern
@@ -248,20 +256,20 @@ def parse_when(
     prefixes = ENGAGEMENT_PROPERTY_PREFIXES if engagement else FIT_PROPERTY_PREFIXES
     conditions: list[Condition] = []
     problems: list[ConditionProblem] = []
-    for field, value in when.items():
-        kind = _kind(str(field), catalog, prefixes)
+    for name, value in when.items():
+        kind = _kind(str(name), catalog, prefixes)
         if kind is None:
             known = ", ".join([*catalog, *(p + "<name>" for p in prefixes)])
             problems.append(
                 ConditionProblem(
-                    str(field),
+                    str(name),
                     "PB030",
-                    f"unknown field {field!r} in a {'engagement' if engagement else 'fit'} rule",
+                    f"unknown field {name!r} in a {'engagement' if engagement else 'fit'} rule",
                     f"known fields: {known}",
                 )
             )
             continue
-        made = parse_condition(str(field), value, kind, free_mail)
+        made = parse_condition(str(name), value, kind, free_mail)
         if isinstance(made, ConditionProblem):
             problems.append(made)
         else:

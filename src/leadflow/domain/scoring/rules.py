@@ -64,6 +64,11 @@ class ScoringModel:
     segments: tuple[
         tuple[str, tuple[float | None, float | None] | None, tuple[float | None, float | None] | None], ...
     ]
+    # Activity signature -> index of the first matching rule (-1: none); activities repeat a lot.
+    match_cache: dict[tuple[Any, ...], int] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+    activity_fields: tuple[str, ...] = ()
 
 
 def _label(label: str | None, when: Mapping[str, Any]) -> str:
@@ -102,6 +107,7 @@ def compile_model(pb: Playbook) -> ScoringModel:
         )
         for sid, s in pb.segments.items()
     )
+    used = tuple(sorted({c.field for r in eng for c in r.conditions}))
     return ScoringModel(
         fit,
         eng,
@@ -112,6 +118,7 @@ def compile_model(pb: Playbook) -> ScoringModel:
         parse_mql_rule(sc.mql_rule, fit_scale, eng_scale),
         personas,
         segments,
+        activity_fields=used,
     )
 
 
@@ -246,7 +253,20 @@ def fit_matches(model: ScoringModel, rule: FitRule, person: PersonFacts) -> bool
 
 def first_rule(model: ScoringModel, act: ActivityFacts) -> EngagementRule | None:
     """The first engagement rule in file order that matches the activity."""
-    for rule in model.engagement_rules:
-        if all(any(c.matcher.matches(v) for v in activity_values(act, c.field)) for c in rule.conditions):
-            return rule
-    return None
+    key = tuple(repr(v) for f in model.activity_fields for v in activity_values(act, f))
+    found = model.match_cache.get(key)
+    if found is None:
+        found = next(
+            (
+                rule.index
+                for rule in model.engagement_rules
+                if all(
+                    any(c.matcher.matches(v) for v in activity_values(act, c.field)) for c in rule.conditions
+                )
+            ),
+            -1,
+        )
+        if len(model.match_cache) > 100_000:
+            model.match_cache.clear()
+        model.match_cache[key] = found
+    return None if found < 0 else model.engagement_rules[found]
