@@ -177,3 +177,17 @@ def test_totals_equal_conversions_and_value(batch: list[Journey], model: Milesto
     won = [j for j in batch if j.converted]
     assert result.total_conversions == pytest.approx(len(won), abs=1e-9)
     assert result.total_value == pytest.approx(sum(j.value for j in won), rel=1e-9, abs=1e-6)
+
+
+def test_every_model_runs_by_name() -> None:
+    from leadflow.domain.attribution import MODEL_NAMES, run_model
+
+    journeys = [EXAMPLE, Journey("x", (touch("ads", 3),), converted=False), Journey("y", (), value=5.0)]
+    for name in MODEL_NAMES:
+        result = run_model(name, journeys)
+        assert result.total_conversions == pytest.approx(2.0), name
+        assert result.total_value == pytest.approx(1005.0), name
+    with pytest.raises(InvalidInput, match="unknown attribution model"):
+        run_model("markov_x", journeys)
+    with pytest.raises(InvalidInput, match="negative value"):
+        run_model("linear", [Journey("z", (), value=-1.0)])

@@ -1,5 +1,6 @@
 """Attribution of conversions to channels: rule models, exact Markov removal effects and Shapley values."""
 
+from leadflow.domain.attribution.catalog import MODEL_NAMES, run_model
 from leadflow.domain.attribution.journey import (
     NONE,
     Attribution,
@@ -35,6 +36,7 @@ __all__ = [
     "FULL_PATH",
     "LAST_TOUCH",
     "LINEAR",
+    "MODEL_NAMES",
     "NONE",
     "POSITION_BASED",
     "RULE_MODELS",
@@ -55,6 +57,7 @@ __all__ = [
     "path_states",
     "position_based",
     "rule_model",
+    "run_model",
     "shapley_attribution",
     "split_journey",
     "touch_shares",

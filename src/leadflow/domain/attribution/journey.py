@@ -116,10 +116,15 @@ def aggregate_paths(rows: Iterable[PathRow]) -> dict[tuple[str, ...], PathTotals
 def journey_rows(journeys: Iterable[Journey]) -> Iterable[PathRow]:
     """The (path, converted, value) rows of journeys, for aggregate_paths."""
     for journey in journeys:
-        if journey.value < 0:
-            raise InvalidInput(
-                f"conversion {journey.conversion_id!r} has a negative value {journey.value}",
-                where=f"journey {journey.conversion_id}",
-                hint="attribution splits non-negative values; book refunds separately",
-            )
+        require_valid(journey)
         yield journey.path, journey.converted, journey.value
+
+
+def require_valid(journey: Journey) -> None:
+    """Refuse a negative conversion value (credits would no longer be shares of what was won)."""
+    if journey.value < 0:
+        raise InvalidInput(
+            f"conversion {journey.conversion_id!r} has a negative value {journey.value}",
+            where=f"journey {journey.conversion_id}",
+            hint="attribution splits non-negative values; book refunds separately",
+        )

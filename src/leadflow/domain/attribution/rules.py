@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from leadflow.domain.attribution.journey import NONE, Attribution, Journey
+from leadflow.domain.attribution.journey import NONE, Attribution, Journey, require_valid
 from leadflow.errors import InvalidInput
 
 Milestone = Literal["first", "lead_creation", "opportunity_creation", "closed_won", "last"]
@@ -160,6 +160,7 @@ def attribute(journeys: Iterable[Journey], model: RuleModel) -> Attribution:
     conversions: dict[str, float] = {}
     value: dict[str, float] = {}
     for journey in journeys:
+        require_valid(journey)
         if not journey.converted:
             continue
         if not journey.touches:
