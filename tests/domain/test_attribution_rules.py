@@ -183,7 +183,7 @@ def test_every_model_runs_by_name() -> None:
     from leadflow.domain.attribution import MODEL_NAMES, run_model
 
     journeys = [EXAMPLE, Journey("x", (touch("ads", 3),), converted=False), Journey("y", (), value=5.0)]
-    for name in MODEL_NAMES:
+    for name in (*MODEL_NAMES, "markov"):
         result = run_model(name, journeys)
         assert result.total_conversions == pytest.approx(2.0), name
         assert result.total_value == pytest.approx(1005.0), name

@@ -10,12 +10,13 @@ from leadflow.domain.attribution.rules import RULE_MODELS, attribute
 from leadflow.domain.attribution.shapley import shapley_attribution
 from leadflow.errors import InvalidInput
 
-DATA_DRIVEN = ("markov", "markov_2", "markov_3", "shapley", "shapley_rate")
+DATA_DRIVEN = ("markov_1", "markov_2", "markov_3", "shapley", "shapley_rate")
 MODEL_NAMES = (*RULE_MODELS, *DATA_DRIVEN)
 
 
 def run_model(name: str, journeys: Iterable[Journey]) -> Attribution:
-    """Credits of the named model (rule models with default weights, markov[_k], shapley[_rate])."""
+    """Credits of the named model (rule models with default weights, markov_k, shapley[_rate])."""
+    name = "markov_1" if name == "markov" else name
     if name in RULE_MODELS:
         return attribute(journeys, RULE_MODELS[name])
     if name not in DATA_DRIVEN:
@@ -26,6 +27,5 @@ def run_model(name: str, journeys: Iterable[Journey]) -> Attribution:
         )
     paths = aggregate_paths(journey_rows(journeys))
     if name.startswith("markov"):
-        order = int(name.partition("_")[2] or 1)
-        return markov_attribution(paths, order).attribution
+        return markov_attribution(paths, int(name.partition("_")[2])).attribution
     return shapley_attribution(paths, "conversion_rate" if name == "shapley_rate" else "conversions")
