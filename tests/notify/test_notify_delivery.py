@@ -67,7 +67,8 @@ def test_enqueue_writes_pending_row_in_callers_transaction(ctx: Context) -> None
         enqueue(conn, ctx, event="x", channel="webhook", recipient="ftp://x", subject=None, payload={})
 
 
-def test_webhook_is_signed_and_verified_by_receiver(ctx: Context, receiver: Receiver) -> None:
+def test_webhook_is_signed_and_verified_by_receiver(sqlite_ctx: Context, receiver: Receiver) -> None:
+    ctx = sqlite_ctx  # engine-independent logic: one store is enough
     ctx = tuned(ctx)
     receiver.secret = SECRET
     receiver.now = lambda: ctx.clock.now().timestamp()
@@ -154,7 +155,8 @@ def test_slack_webhook_gets_text(sqlite_ctx: Context, receiver: Receiver) -> Non
     assert receiver.requests[0].json() == {"text": "*New MQL*\nSLA breached for ada@example.com"}
 
 
-def test_email_goes_through_a_real_smtp_server(ctx: Context, smtp_server: tuple[Mailbox, int]) -> None:
+def test_email_goes_through_a_real_smtp_server(sqlite_ctx: Context, smtp_server: tuple[Mailbox, int]) -> None:
+    ctx = sqlite_ctx  # engine-independent logic: one store is enough
     box, port = smtp_server
     ctx = tuned(ctx, smtp_port=port, smtp_sender="leadflow@example.com")
     mid = put(ctx, "email", "rep@example.com", text="Ada Lovelace is your new MQL")
