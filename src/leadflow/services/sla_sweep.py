@@ -118,6 +118,9 @@ def sweep_in(conn: Connection, ctx: Context, now: datetime) -> SweepResult:
     return result
 
 
+DIGEST_ITEMS = 200  # breaches listed in one message; the count covers them all
+
+
 def _notify_breaches(
     conn: Connection,
     ctx: Context,
@@ -126,6 +129,7 @@ def _notify_breaches(
     moved: dict[int, int],
     now: datetime,
 ) -> int:
+    """One `sla.breached` digest per recipient per sweep (the owner, their manager, or the team leads)."""
     contacts = notices.contacts_in(conn, {r.owner_id for r in rows})
     contacts |= notices.contacts_in(conn, {c.manager_id for c in contacts.values()})
     leads = {team: notices.team_leads_in(conn, team) for team in {r.team for r in rows if r.owner_id is None}}
@@ -134,35 +138,44 @@ def _notify_breaches(
     for start in range(0, len(ids), 500):
         chunk = select(persons.c.id, persons.c.email).where(persons.c.id.in_(ids[start : start + 500]))
         emails.update((int(r.id), r.email) for r in conn.execute(chunk))
-    batch = notices.Batch()
+    digests: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
-        sla = slas.get(row.sla_id)
         owner = contacts.get(row.owner_id) if row.owner_id is not None else None
-        recipients: list[str] = []
-        if owner is not None:
-            recipients.append(owner.email)
-            manager = contacts.get(owner.manager_id) if owner.manager_id is not None else None
-            if manager is not None and (sla is None or sla.escalate_to == "manager"):
-                recipients.append(manager.email)
-        else:
-            recipients += leads.get(row.team, [])
-        who = emails.get(row.person_id) or f"person {row.person_id}"
+        if owner is None:
+            for email in leads.get(row.team, []):
+                digests[email].append(row)
+            continue
+        digests[owner.email].append(row)
+        sla = slas.get(row.sla_id)
+        manager = contacts.get(owner.manager_id) if owner.manager_id is not None else None
+        if manager is not None and (sla is None or sla.escalate_to == "manager"):
+            digests[manager.email].append(row)
+    batch = notices.Batch()
+    for email, items in digests.items():
+        first = items[0]
+        who = emails.get(first.person_id) or f"person {first.person_id}"
+        subject = f"SLA {first.sla_id} breached for {who}"
+        if len(items) > 1:
+            subject = f"{len(items)} SLA breaches, e.g. {first.sla_id} for {who}"
+        listed = [
+            {
+                "deadline_id": r.id,
+                "person_id": r.person_id,
+                "person": emails.get(r.person_id),
+                "sla_id": r.sla_id,
+                "team": r.team,
+                "owner_id": r.owner_id,
+                "breach_count": r.breach_count,
+                "due_at": r.due_at.isoformat(),
+                "reassigned_to": moved.get(r.person_id),
+            }
+            for r in items[:DIGEST_ITEMS]
+        ]
         batch.add(
             event="sla.breached",
-            recipients=recipients,
-            subject=f"SLA {row.sla_id} breached for {who}",
-            payload={
-                "deadline_id": row.id,
-                "person_id": row.person_id,
-                "person": who,
-                "sla_id": row.sla_id,
-                "team": row.team,
-                "owner_id": row.owner_id,
-                "breach_count": row.breach_count,
-                "due_at": row.due_at.isoformat(),
-                "breached_at": now.isoformat(),
-                "reassigned_to": moved.get(row.person_id),
-            },
+            recipients=[email],
+            subject=subject,
+            payload={"count": len(items), "breached_at": now.isoformat(), "breaches": listed},
         )
     return batch.flush(conn, ctx)
 
