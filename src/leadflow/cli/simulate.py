@@ -11,6 +11,7 @@ from rich.table import Table
 
 from leadflow.cli.common import DbOption, PlaybookOption, console, context
 from leadflow.errors import InvalidInput
+from leadflow.playbook import load_playbook
 from leadflow.simulate.config import SimConfig
 from leadflow.simulate.run import run_simulation
 from leadflow.store.export import export_parquet
@@ -45,7 +46,8 @@ def simulate_cmd(
     """Generate a realistic B2B funnel with known conversion rates (the ground truth is written too)."""
     config = SimConfig(people=people, seed=seed, months=months, start=_start(start))
     ctx = context(db, playbook) if db else None
-    report = run_simulation(config, out=out, ctx=ctx, hubspot=hubspot)
+    chosen = ctx.playbook if ctx is not None else (load_playbook(playbook) if playbook else None)
+    report = run_simulation(config, out=out, ctx=ctx, hubspot=hubspot, playbook=chosen)
     rows = report.result.ground_truth["realised"]["rows"]
     table = Table(
         title=f"Simulated {people:,} persons, seed {seed}, {config.start:%Y-%m-%d} to {config.end:%Y-%m-%d}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadflow.errors import InvalidInput
+from leadflow.playbook import LoadedPlaybook
 from leadflow.services.context import Context
 from leadflow.simulate.bulk import LoadReport, load_into_store
 from leadflow.simulate.config import SimConfig
@@ -25,7 +26,12 @@ class RunReport:
 
 
 def run_simulation(
-    config: SimConfig, *, out: Path | None = None, ctx: Context | None = None, hubspot: bool = True
+    config: SimConfig,
+    *,
+    out: Path | None = None,
+    ctx: Context | None = None,
+    hubspot: bool = True,
+    playbook: LoadedPlaybook | None = None,
 ) -> RunReport:
     """Simulate once; write out/ (Parquet, ground_truth.json, hubspot/*.csv) and/or load ctx's store."""
     if out is None and ctx is None:
@@ -36,7 +42,7 @@ def run_simulation(
         )
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    result = simulate(config, ctx.playbook if ctx is not None else None)
+    result = simulate(config, playbook or (ctx.playbook if ctx is not None else None))
     seconds["simulate"] = time.perf_counter() - started
     files: list[Path] = []
     if out is not None:
