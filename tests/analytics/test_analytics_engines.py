@@ -162,9 +162,9 @@ def test_postgres_equals_sqlite(expected: dict[str, pd.DataFrame]) -> None:
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
     pytest.importorskip("pyspark")
-    from leadflow.analytics.engines import spark_session
+    from leadflow.analytics.engines import SMALL_DATA_SPARK, spark_session
 
-    session = spark_session("leadflow-tests")
+    session = spark_session("leadflow-tests", SMALL_DATA_SPARK)
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()

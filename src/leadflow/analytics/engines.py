@@ -182,23 +182,34 @@ def connect_duckdb(source: Path | None, playbook: Playbook, store: Engine | None
     return Backend("duckdb", con, playbook, store)
 
 
-def spark_session(app: str = "leadflow-analytics") -> Any:
-    """A local PySpark session in UTC (slow to start: create one and reuse it)."""
+SMALL_DATA_SPARK = {  # tests and demos: tiny tables, so skip code generation and extra shuffle partitions
+    "spark.sql.shuffle.partitions": "1",
+    "spark.default.parallelism": "1",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.adaptive.enabled": "false",
+}
+
+
+def spark_session(app: str = "leadflow-analytics", conf: dict[str, str] | None = None) -> Any:
+    """A local PySpark session in UTC (slow to start: create one and reuse it); conf adds settings."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise ConfigError("PySpark is not installed", where="--engine spark",
                           hint="pip install 'leadflow[spark]' (needs Java 17)") from None
     builder: Any = SparkSession.builder
-    return (
+    builder = (
         builder.master("local[2]").appName(app)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
-        .getOrCreate()
     )
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
 
 
 def connect_spark(source: Path, playbook: Playbook, session: Any = None, store: Engine | None = None) -> Backend:
