@@ -236,11 +236,11 @@ class Backlog:
     unmatched: dict[str, int]
 
 
-def enroll_backlog(ctx: Context) -> Backlog:
-    """Enrol everyone sitting in a nurture stage without an enrolment since they entered it (after imports).
+def enroll_backlog(ctx: Context, person_ids: Collection[int] | None = None) -> Backlog:
+    """Enrol everyone (or these persons) sitting in a nurture stage without an enrolment since they entered it.
 
     The track is chosen from the reason of the move into the stage, exactly as a live move would; the
-    enrolment (and its first step) is dated now.
+    enrolment (and its first step) is dated now. Imports do not react, so this catches them up.
     """
     pb, now = ctx.playbook.model, ctx.clock.now()
     ne, p, sc = nurture_enrollments, persons, stage_changes
@@ -260,6 +260,8 @@ def enroll_backlog(ctx: Context) -> Backlog:
         .where(p.c.stage.in_(sorted(nurture_stages(pb))), ~enrolled_since)
         .order_by(p.c.id)
     )
+    if person_ids is not None:
+        query = query.where(p.c.id.in_(sorted(person_ids)))
     enrolled, unmatched = 0, dict[str, int]()
     with transaction(ctx.engine) as conn:
         for pid, _stage, persona, segment, from_stage, reason, fields in conn.execute(query).all():

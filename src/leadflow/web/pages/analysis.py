@@ -18,7 +18,7 @@ from leadflow.services import disputes as dispute_service
 from leadflow.services.feedback_log import disputes, rejections
 from leadflow.services.goals import set_goal
 from leadflow.services.leakage import find_leakage
-from leadflow.services.nurture_backlog import enroll_backlog
+from leadflow.services.nurture import enroll_backlog
 from leadflow.services.queue import assign as assign_person
 from leadflow.services.users import User, list_users
 from leadflow.web.deps import ANYONE, Ctx, require
@@ -144,6 +144,6 @@ async def bulk_recycle(request: Request, ctx: Ctx,
                        user: Annotated[User, require("sales_manager", "marketing_lead")]) -> Response:
     """Enrol the ticked recycled people in nurture now (marketing's half of the recycle promise)."""
     form = await request.form()
-    enroll_backlog(ctx, [int(str(pid)) for pid in form.getlist("person") if str(pid).isdigit()], actor=user.email)
+    enroll_backlog(ctx, [int(str(pid)) for pid in form.getlist("person") if str(pid).isdigit()])
     return RedirectResponse("/leakage", status_code=303)
 
