@@ -13,6 +13,7 @@ from leadflow.services.context import Context
 from leadflow.services.ingest import import_file
 from leadflow.simulate import TABLES, SimConfig, simulate
 from leadflow.simulate.hubspot import write_hubspot
+from leadflow.simulate.run import run_simulation
 from leadflow.store.engine import reading
 from leadflow.store.tables import accounts, opportunities, persons
 
@@ -59,8 +60,8 @@ def test_cli_loads_the_store_and_exports_it(cli: Any, tmp_path: Path) -> None:
 
 
 def test_hubspot_files_import_back_with_the_same_counts(sqlite_ctx: Context, tmp_path: Path) -> None:
-    result = simulate(SimConfig(people=1500, seed=8))
-    files = {p.stem: p for p in write_hubspot(result, tmp_path)}
+    result = run_simulation(SimConfig(people=1500, seed=8), out=tmp_path).result
+    files = {name: tmp_path / "hubspot" / f"{name}.csv" for name in ("companies", "contacts", "deals")}
     summaries = {
         "accounts": import_file(sqlite_ctx, "accounts", files["companies"], preset="hubspot"),
         "persons": import_file(sqlite_ctx, "persons", files["contacts"], preset="hubspot"),

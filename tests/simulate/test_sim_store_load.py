@@ -69,18 +69,16 @@ def test_load_gives_the_same_counts_and_replayable_histories(ctx: Context, small
     assert planted.person["stage"] == "mql" and planted.person["owner_id"] is not None
 
 
-def test_engine_moves_continue_after_a_load(
-    sqlite_ctx: Context, clock: FrozenClock, small: SimResult
-) -> None:
-    load_into_store(sqlite_ctx, small)
+def test_engine_moves_continue_after_a_load(ctx: Context, clock: FrozenClock, small: SimResult) -> None:
+    load_into_store(ctx, small)
     clock.set(small.now + timedelta(hours=1))  # the simulation end is "now"
     rep = Actor("ben.garcia.rep2@leadflow-sim.example", "sales", "sales")
-    change = move(sqlite_ctx, "stuck.mql@planted.example", "sal", rep)
+    change = move(ctx, "stuck.mql@planted.example", "sal", rep)
     assert change.from_stage == "mql"
-    view = show_person(sqlite_ctx, "stuck.mql@planted.example")
+    view = show_person(ctx, "stuck.mql@planted.example")
     assert view.person["version"] == 3
     with pytest.raises(Conflict):
-        load_into_store(sqlite_ctx, small)
+        load_into_store(ctx, small)
 
 
 def test_export_parquet_round_trips_the_store(sqlite_ctx: Context, small: SimResult, tmp_path: Path) -> None:
