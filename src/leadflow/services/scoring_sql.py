@@ -191,14 +191,12 @@ def _fit_sql(model: ScoringModel) -> tuple[str, str, str]:
     return cte, total or "CAST(0 AS DOUBLE)", detail
 
 
-def _engagement_fragment(model: ScoringModel) -> str:
-    """One rule's entry of the detail JSON, from a per (person, rule) row."""
-    labels = _case(model, {r.index: _json_text(r.label) for r in model.engagement_rules}, "'null'")
+def _engagement_fragment() -> str:
+    """One rule's entry of the detail JSON, from a by_rule row joined with its rule (label)."""
     return (
-        """'{"rule":' || rule || ',"label":' || """
-        + labels
-        + """ || ',"points":' || CAST(p AS VARCHAR) || ',"activities":' || n || ',"capped":' || """
-        + "CASE WHEN capped THEN 'true' ELSE 'false' END || '}'"
+        """'{"rule":' || rule || ',"label":' || r.label || ',"points":' || CAST(p AS VARCHAR)"""
+        """ || ',"activities":' || n || ',"capped":' """
+        """|| CASE WHEN capped THEN 'true' ELSE 'false' END || '}'"""
     )
 
 
@@ -249,17 +247,18 @@ def scoring_query(
     ]
     rule_case = f"CASE {' '.join(whens)} END" if whens else "CAST(NULL AS INTEGER)"
     decay = f" * pow(0.5, ({now_us} - at_us) / {model.half_life_us})" if model.half_life_us else ""
-    pts = _case(model, {r.index: num(r.points) for r in rules})
-    period = _case(
-        model, {r.index: f"(at_us - {PERIOD_ANCHOR_EPOCH_US}) // {r.per_us}" for r in rules if r.per_us}
+    values = ", ".join(
+        f"({r.index}, {num(r.points)}, {r.per_us or 'NULL'}, {num(r.cap) if r.cap is not None else 'NULL'}, "
+        f"{'TRUE' if r.points > 0 else 'FALSE'}, {_json_text(r.label)})"
+        for r in rules
     )
-    positive = [str(r.index) for r in rules if r.points > 0]
-    last_pos = (
-        f"max(CASE WHEN rule IN ({', '.join(positive)}) THEN at_us END)" if positive else "NULL::BIGINT"
+    rules_cte = (
+        f"SELECT * FROM (VALUES {values}) t(rule, points, per_us, cap, positive, label)"
+        if rules
+        else "SELECT NULL::INTEGER AS rule, NULL::DOUBLE AS points, NULL::BIGINT AS per_us, "
+        "NULL::DOUBLE AS cap, NULL::BOOLEAN AS positive, NULL::VARCHAR AS label WHERE FALSE"
     )
-    clip = _case(
-        model, {r.index: f"greatest(least(s, {num(r.cap)}), -{num(r.cap)})" for r in rules if r.cap}, "s"
-    )
+    clip = "CASE WHEN cap IS NULL THEN s ELSE greatest(least(s, cap), -cap) END"
     fit_cte, fit_total, fit_detail = _fit_sql(model)
     fit_rank, eng_rank = rank_sql(model.fit_scale, "fit"), rank_sql(model.engagement_scale, "engagement")
     fit_grade, eng_grade = grade_sql(model.fit_scale, "fit"), grade_sql(model.engagement_scale, "engagement")
@@ -267,31 +266,36 @@ def scoring_query(
     detail, fragment, fragments = "NULL::VARCHAR", "", ""
     if details:
         as_of_text = as_of.isoformat() if as_of is not None else ""
-        fragment = f", {_engagement_fragment(model)} AS fragment"
+        fragment = f", {_engagement_fragment()} AS fragment"
         fragments = ", string_agg(fragment, ',') AS fragments"  # ordered aggregates are slow; readers sort
         detail = (
             f"""'{{"as_of":"{as_of_text}","fit":[' || {fit_detail} || '],"engagement":[' || """
             """coalesce(e.fragments, '') || ']}'"""
         )
     return f"""
-WITH src AS (
+WITH rules AS (
+  {rules_cte}
+), src AS (
   SELECT a.person_id AS pid{key_sel}, epoch_us(a.occurred_at) AS at_us{proj} FROM {src_from}
 ), matched AS (
-  SELECT *, {rule_case} AS rule FROM src
+  SELECT {key}, at_us, {rule_case} AS rule FROM src
 ), rated AS (
-  SELECT {key}, at_us, rule, {pts}{decay} AS pts, {period} AS period FROM matched WHERE rule IS NOT NULL
+  SELECT {key}, at_us, rule, r.points{decay} AS pts, r.cap, r.positive,
+         CASE WHEN r.per_us IS NULL THEN 0 ELSE (at_us - {PERIOD_ANCHOR_EPOCH_US}) // r.per_us END AS period
+  FROM matched JOIN rules r USING (rule)
 ), by_period AS (
-  SELECT {key}, rule, sum(pts) AS s, count(*) AS n, {last_pos} AS last_pos
+  SELECT {key}, rule, sum(pts) AS s, count(*) AS n, max(CASE WHEN positive THEN at_us END) AS last_pos,
+         any_value(cap) AS cap
   FROM rated GROUP BY {key}, rule, period
 ), by_rule AS (
   SELECT {key}, rule, sum({clip}) AS p, sum(n) AS n, bool_or({clip} <> s) AS capped, max(last_pos) AS last_pos
   FROM by_period GROUP BY {key}, rule
 ), e AS (
   SELECT {key}, sum(p) AS engagement, max(last_pos) AS last_pos{fragments}
-  FROM (SELECT *{fragment} FROM by_rule) GROUP BY {key}
-), fm AS (
+  FROM (SELECT b.*{fragment} FROM by_rule b JOIN rules r USING (rule)) GROUP BY {key}
+), fm AS MATERIALIZED (
   {fit_cte}
-), scored AS (
+), scored AS MATERIALIZED (
   SELECT {outer_key}, fm.stage, fm.stage_entered_at, {fit_total} AS fit,
          coalesce(e.engagement, 0) AS engagement, e.last_pos AS last_positive_us, {detail} AS detail
   FROM {outer_from} LEFT JOIN e ON {eng_join}
