@@ -74,6 +74,7 @@ class ActivityWriter(Writer):
             tuple[int, str]
         ] = []  # (row, key) of the last batch's rows, for per-record results
         self.last_accepted: set[str] = set()
+        self.track = False  # keep (row, key) per record: ingest_activities reports per record
 
     def _person(self, conn: Connection, rec: Record) -> int | None:
         v = rec.values
@@ -114,6 +115,7 @@ class ActivityWriter(Writer):
         ext_get = self.by_ext.known.get
         types = ACTIVITY_TYPES
         last_keys = self.last_keys
+        track = self.track or self.react != "never"
         for rec in records:
             v = rec.values
             ref = v.get("person")
@@ -167,8 +169,9 @@ class ActivityWriter(Writer):
                     props,
                 )
             )
-            people[key] = (person_id, at)
-            last_keys.append((rec.row, key))
+            if track:
+                people[key] = (person_id, at)
+                last_keys.append((rec.row, key))
         accepted = insert_activities(conn, rows)
         self.last_accepted = accepted
         if self.react != "never":

@@ -60,6 +60,7 @@ def ingest_activities(ctx: Context, records: Iterable[Mapping[str, Any]]) -> Ing
     reader = RowReader(resolve(_mapping(), header, "api"))
     writer = ActivityWriter(ctx, {}, "always")
     writer.person_column = "person"
+    writer.track = True
     results: dict[int, RecordResult] = {}
     good: list[Record] = []
     for index, item in enumerate(items):

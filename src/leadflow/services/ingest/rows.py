@@ -53,6 +53,10 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _fast_text(value: Any) -> str:
+    return value.strip() if value.__class__ is str else _text(value)
+
+
 class RowReader:
     """Applies a resolved mapping to rows; compiled once per import so the per-row loop stays lean."""
 
@@ -64,6 +68,10 @@ class RowReader:
         self.plan: list[tuple[str, FieldSpec, tuple[str, ...], Target, Callable[[Any], Any]]] = [
             (t, spec, cols, targets[t], self._converter(targets[t], spec))
             for t, (spec, cols) in resolved.fields.items()
+        ]
+        self.fast = [
+            (t, cols, spec.values, spec.strict, spec.default, tdef.max_len, convert)
+            for t, spec, cols, tdef, convert in self.plan
         ]
         self.stage_dates = list(resolved.stage_dates.items())
         self.override = resolved.override
@@ -109,20 +117,20 @@ class RowReader:
             return lambda v: [
                 p.strip() for p in (v if isinstance(v, list) else _text(v).split(sep)) if str(p).strip()
             ]
-        return _text
+        return _fast_text
 
     def read(self, number: int, row: dict[str, Any]) -> Record | list[Rejection]:
         """The record, or every problem of the row (one per column)."""
         values: dict[str, Any] = {}
         problems: list[Rejection] = []
-        for target, spec, cols, tdef, convert in self.plan:
+        for target, cols, vmap, strict, default, max_len, convert in self.fast:
             raw: Any = None
             col = target
             for c in cols:
                 candidate = row.get(c)
                 if candidate is None or candidate == "":
                     continue
-                if isinstance(candidate, str):
+                if candidate.__class__ is str:
                     if candidate.isspace():
                         continue
                 elif isinstance(candidate, float) and candidate != candidate:
@@ -130,16 +138,16 @@ class RowReader:
                 raw, col = candidate, c
                 break
             if raw is None:
-                if spec.default is not None:
-                    values[target] = spec.default
+                if default is not None:
+                    values[target] = default
                 continue
-            if spec.values is not None:
+            if vmap is not None:
                 key = _text(raw).lower()
-                if key in spec.values:
-                    raw = spec.values[key]
+                if key in vmap:
+                    raw = vmap[key]
                     if raw is None:
                         continue
-                elif spec.strict:
+                elif strict:
                     what = "stage" if target in ("stage", "status") else "value"
                     problems.append(Rejection(number, col, _text(raw), f"unknown {what} {_text(raw)!r}", row))
                     continue
@@ -148,10 +156,10 @@ class RowReader:
             except CellProblem as exc:
                 problems.append(Rejection(number, col, _text(raw), str(exc), row))
                 continue
-            if tdef.max_len is not None and isinstance(value, str) and len(value) > tdef.max_len:
+            if max_len is not None and value.__class__ is str and len(value) > max_len:
                 problems.append(
                     Rejection(
-                        number, col, value[:200], f"longer than {tdef.max_len} characters ({len(value)})", row
+                        number, col, value[:200], f"longer than {max_len} characters ({len(value)})", row
                     )
                 )
                 continue
