@@ -76,3 +76,20 @@ def test_missing_outcome_is_a_model_error(app: typer.Typer, leads_csv: Path) -> 
     result = CliRunner().invoke(app, ["model", "evaluate", str(leads_csv)])
     assert isinstance(result.exception, ModelError)
     assert "--outcome" in result.exception.hint
+
+
+def test_evaluate_with_a_date_column_uses_a_time_split(app: typer.Typer, leads_csv: Path) -> None:
+    args = [
+        "model",
+        "evaluate",
+        str(leads_csv),
+        "--outcome",
+        "converted",
+        "--date",
+        "created",
+        "--id",
+        "lead_id",
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "time-ordered holdout" in result.output

@@ -55,6 +55,12 @@ def test_gbm_recovers_the_drivers_too(make_leads: Factory) -> None:
     assert "isotonic" in model.card["algorithm"]["calibration"]
     top = [row["column"] for row in model.card["top_features"][:2]]
     assert set(top) == {"minutes_on_site", "source"}
+    # Ablation contributions point the right way: long visits push up, short ones down.
+    features = normalise_features(make_leads(n=1200).loc[:, list(model.features)])
+    contributions, _ = model.scorer.contributions(features)
+    minutes = features["minutes_on_site"]
+    assert contributions.loc[minutes > 45, "minutes_on_site"].mean() > 0.5
+    assert contributions.loc[minutes < 8, "minutes_on_site"].mean() < -0.5
 
 
 def test_time_ordered_split_reports_dates(make_leads: Factory) -> None:
