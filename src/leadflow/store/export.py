@@ -30,7 +30,7 @@ class ExportReport:
 
 
 def arrow_type(sql_type: TypeEngine[Any]) -> pa.DataType:
-    """The Parquet/arrow type of a store column: ints int64, timestamps naive-UTC microseconds, JSON as text."""
+    """The arrow type of a store column: ints int64, timestamps naive-UTC microseconds, JSON as text."""
     if isinstance(sql_type, UtcDateTime | DateTime):
         return pa.timestamp("us")
     if isinstance(sql_type, Boolean):
