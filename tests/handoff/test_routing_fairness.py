@@ -110,3 +110,34 @@ def test_ten_thousand_leads_stay_balanced_through_restarts_and_rep_changes(sqlit
             expected[user_id] += n * w / sum(weights.values())
     overall = Counter(picks)
     assert all(abs(overall[u] - expected[u]) <= 5 for u in expected), (overall, expected)
+
+
+def test_concurrent_routers_share_one_fair_sequence(ctx: Context) -> None:
+    import threading
+
+    reps = [add_user(ctx, f"c{i}@fair.test") for i in range(3)]
+    ids = _bulk_leads(ctx, 240)
+    picks: list[int] = []
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def worker(chunk: list[int]) -> None:
+        try:
+            for pid in chunk:  # one transaction per MQL, as concurrent stage changes would do
+                with transaction(ctx.engine) as conn:
+                    done = route_many_in(conn, ctx, [pid])[0]
+                assert done is not None
+                with lock:
+                    picks.append(done.user_id)
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=worker, args=(ids[i::8],)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    counts = Counter(picks)
+    assert sum(counts.values()) == 240 and set(counts) == set(reps)
+    assert max(counts.values()) - min(counts.values()) <= 2, counts

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy.dialects import postgresql
 
 from leadflow.domain.business_time import is_working_time
 from leadflow.domain.deadlines import base_calendar_name, owner_calendar
@@ -178,8 +179,23 @@ class Router:
             if kind == "user"
             else or_(users.c.sales_team == target, and_(users.c.team == target, users.c.role == "sales"))
         )
+        if self.conn.dialect.name == "postgresql":
+            # One router per pool at a time (SQLite has BEGIN IMMEDIATE): lock the pool clock row, created
+            # first so there is always a row to lock; the reads below then see the previous router's writes.
+            clock = {"pool": name, "user_id": CLOCK_ROW}
+            self.conn.execute(
+                postgresql.insert(routing_turns)
+                .values(**clock, pass_value=0.0, assigned=0, day_count=0, updated_at=self.now)
+                .on_conflict_do_nothing()
+            )
+            self.conn.execute(
+                select(routing_turns.c.pool)
+                .where(routing_turns.c.pool == name, routing_turns.c.user_id == CLOCK_ROW)
+                .with_for_update()
+            )
+        turns = self.conn.execute(select(routing_turns).where(routing_turns.c.pool == name)).all()
         pool = _Pool(name, self._load_users(cond))
-        for r in self.conn.execute(select(routing_turns).where(routing_turns.c.pool == name)):
+        for r in turns:
             if int(r.user_id) == CLOCK_ROW:
                 pool.clock, pool.turns = float(r.pass_value), int(r.assigned)
             else:
@@ -305,8 +321,16 @@ class Router:
 
     def flush(self) -> None:
         """Write the round-robin passes, pool clocks and daily counters changed by this router."""
-        for pool in self.pools.values():
-            for user_id in pool.dirty:
+        # rows are written in one order (pool, user) so concurrent routers cannot deadlock
+        for pool in sorted(self.pools.values(), key=lambda p: p.name):
+            if pool.dirty:
+                upsert(
+                    self.conn,
+                    routing_turns,
+                    {"pool": pool.name, "user_id": CLOCK_ROW},
+                    {"pass_value": pool.clock, "assigned": pool.turns, "updated_at": self.now},
+                )
+            for user_id in sorted(pool.dirty):
                 upsert(
                     self.conn,
                     routing_turns,
@@ -317,15 +341,8 @@ class Router:
                         "updated_at": self.now,
                     },
                 )
-            if pool.dirty:
-                upsert(
-                    self.conn,
-                    routing_turns,
-                    {"pool": pool.name, "user_id": CLOCK_ROW},
-                    {"pass_value": pool.clock, "assigned": pool.turns, "updated_at": self.now},
-                )
             pool.dirty.clear()
-        for user_id in self.day_dirty:
+        for user_id in sorted(self.day_dirty):
             tz = self.users[user_id].timezone if user_id in self.users else None
             upsert(
                 self.conn,
