@@ -162,7 +162,7 @@ def _compare(ctx: Context, ids: list[int]) -> dict[int, PersonScore]:
     return incremental
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(people=st.lists(person_st, min_size=1, max_size=5))
 def test_batch_equals_incremental(sqlite_sctx: Context, people: list[dict[str, Any]]) -> None:
     ctx = sqlite_sctx
