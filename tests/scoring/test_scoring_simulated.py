@@ -17,7 +17,6 @@ from leadflow.simulate import SimConfig, SimResult, simulate
 from leadflow.simulate.bulk import load_into_store
 from leadflow.store.engine import reading
 
-
 CFG = SimConfig(people=800, seed=11, months=6)
 
 
