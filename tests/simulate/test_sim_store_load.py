@@ -81,9 +81,9 @@ def test_engine_moves_continue_after_a_load(ctx: Context, clock: FrozenClock, sm
         load_into_store(ctx, small)
 
 
-def test_export_parquet_round_trips_the_store(sqlite_ctx: Context, small: SimResult, tmp_path: Path) -> None:
-    load_into_store(sqlite_ctx, small)
-    report = export_parquet(sqlite_ctx.engine, tmp_path)
+def test_export_parquet_round_trips_the_store(ctx: Context, small: SimResult, tmp_path: Path) -> None:
+    load_into_store(ctx, small)
+    report = export_parquet(ctx.engine, tmp_path)
     assert set(report.rows) == set(metadata.tables)
     for name in TABLES:
         exported = pq.read_table(tmp_path / f"{name}.parquet")
@@ -96,4 +96,4 @@ def test_export_parquet_round_trips_the_store(sqlite_ctx: Context, small: SimRes
     convert = changes.filter(pc.equal(changes.column("transition"), "convert"))
     assert all("amount" in json.loads(f) for f in convert.column("fields").to_pylist())
     with pytest.raises(InvalidInput):
-        export_parquet(sqlite_ctx.engine, tmp_path, ["no_such_table"])
+        export_parquet(ctx.engine, tmp_path, ["no_such_table"])
