@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from leadflow.domain.scoring.conditions import (
@@ -68,7 +68,7 @@ def num(value: float) -> str:
 
 def ts(value: datetime) -> str:
     """A naive-UTC timestamp literal (the store keeps naive UTC)."""
-    return f"TIMESTAMP '{value.replace(tzinfo=None).isoformat(sep=' ')}'"
+    return f"TIMESTAMP '{value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=' ')}'"
 
 
 def _json(column: str, name: str) -> str:
