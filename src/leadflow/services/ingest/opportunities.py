@@ -118,10 +118,13 @@ class OpportunityWriter(Writer):
         ]
         if new:
             conn.execute(insert(opportunity_contacts), new)
-        steps: list[tuple[datetime, int, dict[str, Any]]] = []
-        for row, people in zip(rows, contact_ids, strict=True):
-            for pid in people:
-                steps.append((row["created_at"], pid, row))
+        # only the primary contact (the lead the deal was converted from) moves through the funnel; the other
+        # contacts are the buying committee: linked in opportunity_contacts, not counted as conversions
+        steps = [
+            (row["created_at"], people[0], row)
+            for row, people in zip(rows, contact_ids, strict=True)
+            if people
+        ]
         for _, pid, row in sorted(steps, key=lambda s: (s[0], s[1])):
             self._advance(conn, pid, row)
 
