@@ -25,7 +25,7 @@ def demo(
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the dashboard when done.")] = True,
     port: Annotated[int, typer.Option(help="Port for the dashboard.")] = 8000,
 ) -> None:
-    """Build the demo database (a year of history + three live days) and print where the funnel leaks."""
+    """Build the demo database (a year of history + five live days) and print where the funnel leaks."""
     from leadflow.analytics import connect_store, make_filters
     from leadflow.analytics.funnel import funnel
     from leadflow.analytics.quality import sla_compliance
