@@ -15,7 +15,7 @@ from leadflow.services import queue
 from leadflow.services.context import Context
 from leadflow.services.lifecycle import create_person
 from leadflow.store.engine import reading
-from leadflow.store.tables import feedback, notes, opportunities, opportunity_contacts, persons
+from leadflow.store.tables import deadlines, feedback, notes, opportunities, opportunity_contacts, persons
 
 
 def test_full_flow_accept_qualify_convert_won(ctx: Context) -> None:
@@ -120,6 +120,13 @@ def test_an_unowned_mql_becomes_the_accepting_reps(ctx: Context) -> None:
     with reading(ctx.engine) as conn:
         assert conn.execute(select(persons.c.owner_id).where(persons.c.id == pid)).scalar_one() == rep
     assert [i.sla_id for i in queue.queue_for(ctx, rep)] == ["sal_first_touch"]
+    with reading(ctx.engine) as conn:
+        states = dict(
+            conn.execute(
+                select(deadlines.c.sla_id, deadlines.c.status).where(deadlines.c.person_id == pid)
+            ).all()
+        )
+    assert states == {"route_mql": "met", "mql_response": "met", "sal_first_touch": "open"}
 
 
 def test_twenty_concurrent_accepts_one_wins(ctx: Context) -> None:

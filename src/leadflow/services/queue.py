@@ -136,18 +136,11 @@ def accept(
         u = find_user(conn, user)
         ref = find_person(conn, person)
         check_owner(ref, u)
+        if ref.owner_id is None and (expected_version is None or expected_version == ref.version):
+            # the rep takes an unrouted MQL: that keeps the routing promise, then the response one at once
+            reason = f"accepted by {u.email}"
+            assign_in(conn, ctx, ref.id, u.id, method="manual", reason=reason, actor=u.email)
         change = move_in(conn, ctx, ref, "sal", u.actor, {}, note=note, expected_version=expected_version)
-        if ref.owner_id is None:
-            assign_in(
-                conn,
-                ctx,
-                ref.id,
-                u.id,
-                method="manual",
-                reason=f"accepted by {u.email}",
-                actor=u.email,
-                at=change.at,
-            )
         add_note(conn, ref.id, u, note, change.at)
         return Decision(change, write_feedback(conn, ctx, ref.id, u, "accept", change, note=note))
 
