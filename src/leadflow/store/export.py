@@ -9,7 +9,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from sqlalchemy import JSON, Boolean, DateTime, Engine, Float, Integer, Table, select
 from sqlalchemy.types import TypeEngine
@@ -61,9 +63,54 @@ def _column(values: list[Any], sql_type: TypeEngine[Any], target: pa.DataType) -
     return pa.array(values, target)
 
 
+def _export_postgres(engine: Engine, table: Table, path: Path, schema: pa.Schema) -> int:
+    """COPY the table out as CSV into a temporary file, then convert it to Parquet in streamed blocks."""
+    cols = ", ".join(f'"{c.name}"' for c in table.columns)
+    order = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+    csv_path = path.with_suffix(".csv.tmp")
+    try:
+        with engine.connect() as conn, csv_path.open("wb") as out:
+            raw = conn.connection.dbapi_connection
+            if not isinstance(raw, psycopg.Connection):
+                return -1
+            sql = f'COPY (SELECT {cols} FROM "{table.name}" ORDER BY {order}) TO STDOUT (FORMAT csv)'
+            with raw.cursor() as cur, cur.copy(sql) as copy:
+                for block in copy:
+                    out.write(block)
+        convert = pacsv.ConvertOptions(
+            column_types=schema,
+            true_values=["t"],
+            false_values=["f"],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        )
+        read = pacsv.ReadOptions(column_names=schema.names, block_size=16 << 20)
+        written = 0
+        tmp = path.with_suffix(".parquet.tmp")
+        with pq.ParquetWriter(tmp, schema, compression="snappy") as writer:
+            if csv_path.stat().st_size == 0:  # an empty table: COPY wrote nothing
+                writer.write_table(schema.empty_table())
+            else:
+                parse = pacsv.ParseOptions(newlines_in_values=True)  # notes and JSON may hold newlines
+                blocks = pacsv.open_csv(
+                    csv_path, read_options=read, parse_options=parse, convert_options=convert
+                )
+                for batch in blocks:
+                    writer.write_batch(batch)
+                    written += batch.num_rows
+        tmp.replace(path)
+        return written
+    finally:
+        csv_path.unlink(missing_ok=True)
+
+
 def export_table(engine: Engine, table: Table, path: Path, chunk_rows: int = CHUNK_ROWS) -> int:
     """Stream one table (in primary-key order) to a Parquet file; returns the rows written."""
     schema = table_schema(table)
+    if engine.dialect.name == "postgresql":
+        written = _export_postgres(engine, table, path, schema)
+        if written >= 0:
+            return written
     order = list(table.primary_key.columns)
     written = 0
     tmp = path.with_suffix(".parquet.tmp")
