@@ -56,8 +56,7 @@ def test_mql_deadline_counts_the_owners_business_hours(ctx: Context) -> None:
     assert _deadlines(holiday, pid2)["mql_response"]["due_at"] == datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 
 
-def test_worker_breaches_exactly_the_due_deadlines(sqlite_ctx: Context) -> None:
-    ctx = sqlite_ctx
+def test_worker_breaches_exactly_the_due_deadlines(ctx: Context) -> None:
     clock = _clock(ctx)
     reps = make_team(ctx, 2)
     early = add_lead(ctx, "early@x.example")  # due Tue 10:00
@@ -80,8 +79,7 @@ def test_worker_breaches_exactly_the_due_deadlines(sqlite_ctx: Context) -> None:
     assert {r.name: r for r in run_once(ctx, default_jobs())}["sla_sweep"].summary["breached"] == 0
 
 
-def test_second_breach_reassigns_to_another_rep(sqlite_ctx: Context) -> None:
-    ctx = sqlite_ctx
+def test_second_breach_reassigns_to_another_rep(ctx: Context) -> None:
     clock = _clock(ctx)
     make_team(ctx, 2)
     pid = add_lead(ctx, "slow@x.example")
