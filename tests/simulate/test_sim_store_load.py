@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from leadflow.clock import FrozenClock
 from leadflow.domain.lifecycle import Actor
@@ -18,9 +18,9 @@ from leadflow.services.context import Context
 from leadflow.services.lifecycle import move, show_person
 from leadflow.simulate import TABLES, PlantedMove, PlantedPerson, SimConfig, SimResult, simulate
 from leadflow.simulate.bulk import load_into_store
-from leadflow.store.engine import reading
+from leadflow.store.engine import reading, transaction
 from leadflow.store.export import export_parquet
-from leadflow.store.tables import metadata
+from leadflow.store.tables import metadata, notes
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,11 @@ def test_engine_moves_continue_after_a_load(ctx: Context, clock: FrozenClock, sm
 
 def test_export_parquet_round_trips_the_store(ctx: Context, small: SimResult, tmp_path: Path) -> None:
     load_into_store(ctx, small)
+    tricky = 'line one\nline "two", with a comma'
+    with transaction(ctx.engine) as conn:
+        conn.execute(insert(notes).values(person_id=1, team="sales", text=tricky, at=small.now))
     report = export_parquet(ctx.engine, tmp_path)
+    assert pq.read_table(tmp_path / "notes.parquet").column("text").to_pylist() == [tricky]
     assert set(report.rows) == set(metadata.tables)
     for name in TABLES:
         exported = pq.read_table(tmp_path / f"{name}.parquet")
