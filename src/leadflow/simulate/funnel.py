@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from leadflow.simulate.config import CHANNELS, SEGMENTS, SimConfig
+from leadflow.simulate.config import CHANNELS, SimConfig
 
 DAY = 86_400.0
 STAGES = ("lead", "mql", "sal", "sql", "opportunity", "customer", "recycled", "disqualified")
@@ -238,8 +238,8 @@ class Funnel:
         dq = self.rng.random(len(who)) < np.array(self.p.disqualify_share)[self.seg[who]]
         rec_reason = self.rng.integers(0, self.n_recycle, len(who))
         dq_reason = self.dq_codes[self.rng.integers(0, len(self.dq_codes), len(who))]
-        self.st_log.add(who[dq], frm, DISQUALIFIED, at[dq], DISQ, actor[dq], SALES, dq_reason[dq])
-        self.st_log.add(who[~dq], frm, RECYCLED, at[~dq], RECYCLE, actor[~dq], SALES, rec_reason[~dq])
+        st.log.add(who[dq], frm, DISQUALIFIED, at[dq], DISQ, actor[dq], SALES, dq_reason[dq])
+        st.log.add(who[~dq], frm, RECYCLED, at[~dq], RECYCLE, actor[~dq], SALES, rec_reason[~dq])
         st.exit_at[who] = at
         return who[~dq], at[~dq]
 
@@ -253,7 +253,7 @@ class Funnel:
         round_no: int,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """One trip through mql -> ... -> won/lost/recycled; returns who re-enters MQL (and no new SAL)."""
-        self.st_log, rng = st.log, self.rng
+        rng = self.rng
         first = st.first_mql[mql_who] < 0
         st.first_mql[mql_who[first]] = mql_at[first]
         new_owner = st.owner[mql_who] == 0
@@ -310,6 +310,3 @@ class Funnel:
         ok = adv & done & (round_no + 1 < self.p.max_rounds)
         st.log.add(rec_who[ok], RECYCLED, MQL, t[ok], REMQL, 0, SYSTEM)
         return rec_who[ok], t[ok], np.zeros(0, np.int64), np.zeros(0, np.int64)
-
-
-SEGMENT_NAMES = SEGMENTS

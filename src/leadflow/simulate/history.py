@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leadflow.simulate.columns import NO_TIME, category, ids, join, strings, ts
+from leadflow.simulate.columns import NO_TIME, ids, join, strings, ts
 from leadflow.simulate.config import SimConfig
 from leadflow.simulate.funnel import (
     CONVERT,
@@ -208,6 +208,3 @@ def opportunity_tables(
     role = pc.fill_null(persons.column("committee_role").combine_chunks().take(pa.array(w)), "influencer")
     contacts = pa.table({"opportunity_id": o + 1, "person_id": w + 1, "role": role})
     return opps, contacts
-
-
-__all__ = ["category", "opportunity_tables", "persons_table", "stage_change_table", "stage_entries_table"]

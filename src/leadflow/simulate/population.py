@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from leadflow.playbook.schema import Playbook
-from leadflow.simulate.columns import category, ids, join, num_text, strings, ts
+from leadflow.simulate.columns import ids, join, num_text, strings, ts
 from leadflow.simulate.config import CHANNELS, OUTBOUND, SimConfig
 from leadflow.simulate.organisation import (
     FIRST,
@@ -283,6 +283,3 @@ def persons_static(
         "source_campaign_id": pa.array(campaign_id(cfg, pop.person_channel, pop.person_created)),
         "sourced_by": strings((pop.person_channel == OUTBOUND).astype(np.int8), ["marketing", "sales"]),
     }
-
-
-__all__ = ["Population", "build_population", "campaign_id", "category", "persons_static"]
