@@ -48,6 +48,11 @@ def _fill(url: str) -> object:
             .returning(users.c.id)
         ).scalar_one()
         conn.execute(
+            insert(users).values(
+                email="ml@bench.test", name="ml", team="marketing", role="marketing_lead", created_at=T0
+            )
+        )
+        conn.execute(
             insert(users),
             [
                 {
@@ -102,7 +107,7 @@ def _fill(url: str) -> object:
                     "person_id": first + person,
                     "sla_id": sla.id,
                     "team": sla.team,
-                    "owner_id": reps[person % len(reps)] if sla.team == "sales" else None,
+                    "owner_id": reps[(person // due_every) % len(reps)] if sla.team == "sales" else None,
                     "stage": sla.stage,
                     "started_at": T0 - timedelta(days=1),
                     "due_at": due,

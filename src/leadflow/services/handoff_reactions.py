@@ -26,10 +26,13 @@ def on_stage_change(conn: Connection, ctx: Context, change: StageChange, actor: 
     """Route on entering the MQL stage, then close the left stage's deadlines and open the new ones."""
     if change.source != "engine":
         return
+    routed = None
     if change.to_stage in routing_stages(ctx):
-        route_in(conn, ctx, change.person_id, at=change.at, actor=actor.name)
+        routed = route_in(conn, ctx, change.person_id, at=change.at, actor=actor.name) is not None
     nurture.enroll_in(conn, ctx, change)
-    sla.on_stage_change_in(conn, ctx, change.person_id, change.from_stage, change.to_stage, change.at)
+    sla.on_stage_change_in(
+        conn, ctx, change.person_id, change.from_stage, change.to_stage, change.at, routed=routed
+    )
 
 
 def on_activities(conn: Connection, ctx: Context, person_ids: Collection[int]) -> None:

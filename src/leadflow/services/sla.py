@@ -166,9 +166,19 @@ def _has_live(conn: Connection, person_id: int, sla_id: str) -> bool:
 
 
 def on_stage_change_in(
-    conn: Connection, ctx: Context, person_id: int, from_stage: str | None, to_stage: str, at: datetime
+    conn: Connection,
+    ctx: Context,
+    person_id: int,
+    from_stage: str | None,
+    to_stage: str,
+    at: datetime,
+    *,
+    routed: bool | None = None,
 ) -> None:
-    """Close the deadlines of the stage left, open those of the stage entered (after routing ran)."""
+    """Close the deadlines of the stage left, open those of the stage entered (after routing ran).
+
+    `routed` says whether this move's routing found an owner (None: judge by the person having one).
+    """
     pb = ctx.playbook.model
     if from_stage is not None:
         left = [s for s in pb.slas if s.stage == from_stage and s.measure != "feedback"]
@@ -181,7 +191,8 @@ def on_stage_change_in(
     for sla in entered:
         if sla.measure == "routing":
             # routed by this very move: the promise is kept at once, and the report counts it
-            open_deadline_in(conn, ctx, sla, person_id, None, started_at=at, closed=owner_id is not None)
+            kept = owner_id is not None if routed is None else routed
+            open_deadline_in(conn, ctx, sla, person_id, None, started_at=at, closed=kept)
         elif sla.measure in OWNER_MEASURES:
             if owner_id is not None and not _has_live(conn, person_id, sla.id):
                 open_deadline_in(conn, ctx, sla, person_id, owner_id, started_at=at)

@@ -202,7 +202,7 @@ def route_pending(ctx: Context, limit: int = 500) -> dict[str, object]:
                     deadlines.c.sla_id.in_(routing),
                     deadlines.c.status.in_(LIVE),
                     deadlines.c.closed_at.is_(None),
-                    persons.c.owner_id.is_(None),
+                    persons.c.stage == deadlines.c.stage,
                 )
                 .distinct()
                 .limit(limit)
