@@ -22,7 +22,7 @@ from leadflow.config import get_settings
 from leadflow.domain.scoring.decay import EPOCH, MICROSECOND
 from leadflow.services.context import Context, open_context
 from leadflow.services.scoring import model_for, rescore_in
-from leadflow.services.scoring_batch import duckdb_connection
+from leadflow.services.scoring_batch import duckdb_connection, run_batch
 from leadflow.services.scoring_sql import scoring_query
 from leadflow.services.setup import init_database
 from leadflow.store.engine import make_engine, transaction
@@ -103,16 +103,18 @@ def load_duckdb(con: object) -> None:
     ind, tit, typ, url = (
         f"[{', '.join(repr(x) if x else 'NULL' for x in xs)}]" for xs in (INDUSTRIES, TITLES, TYPES, URLS)
     )
-    run(f"""CREATE TABLE lf_accounts AS SELECT id, 'acme' || id || '.com' AS domain, {ind}[industry_i + 1] AS industry,
-            employees, NULL::DOUBLE AS annual_revenue, NULL::VARCHAR AS segment, 'DE' AS country,
+    run(f"""CREATE TABLE lf_accounts AS SELECT id, 'acme' || id || '.com' AS domain,
+            {ind}[industry_i + 1] AS industry, employees, NULL::DOUBLE AS annual_revenue,
+            NULL::VARCHAR AS segment, 'DE' AS country,
             NULL::VARCHAR AS region, '{{}}' AS properties FROM acc_src""")
-    run(f"""CREATE TABLE lf_persons AS SELECT id, 'p' || id || CASE WHEN free THEN '@gmail.com' ELSE '@corp.com' END
-            AS email, {tit}[title_i + 1] AS title, NULL::VARCHAR AS country, NULL::VARCHAR AS region,
+    run(f"""CREATE TABLE lf_persons AS SELECT id,
+            'p' || id || CASE WHEN free THEN '@gmail.com' ELSE '@corp.com' END AS email,
+            {tit}[title_i + 1] AS title, NULL::VARCHAR AS country, NULL::VARCHAR AS region,
             NULL::VARCHAR AS persona, NULL::VARCHAR AS committee_role, NULL::VARCHAR AS source_channel,
             NULL::VARCHAR AS sourced_by, '{{}}' AS properties, account_id, 'lead' AS stage,
             TIMESTAMP '2026-01-01' AS stage_entered_at FROM per_src""")
-    run(f"""CREATE TABLE lf_activities AS SELECT id, person_id, {typ}[type_i + 1] AS type, NULL::VARCHAR AS channel,
-            NULL::BIGINT AS campaign_id, NULL::BIGINT AS asset_id,
+    run(f"""CREATE TABLE lf_activities AS SELECT id, person_id, {typ}[type_i + 1] AS type,
+            NULL::VARCHAR AS channel, NULL::BIGINT AS campaign_id, NULL::BIGINT AS asset_id,
             CASE WHEN type_i < 3 THEN {url}[url_i + 1] END AS url, make_timestamp(at_us) AS occurred_at,
             NULL::VARCHAR AS properties FROM act_src""")
     run("CREATE TABLE lf_campaigns (id BIGINT, external_id VARCHAR, name VARCHAR, kind VARCHAR)")
@@ -208,6 +210,16 @@ def bench_incremental(ctx: Context) -> None:
                 for i in range(n_persons * 20)
             ],
         )
+    started = time.perf_counter()
+    run = run_batch(ctx)
+    emit(
+        "scoring_batch_run_sqlite_seconds",
+        time.perf_counter() - started,
+        "s",
+        None,
+        f"`score run` on a SQLite store: {n_persons} persons, {n_persons * 20} activities "
+        f"(query {run.query_seconds:.2f} s via the sqlite scanner, write-back {run.write_seconds:.2f} s)",
+    )
     timings = []
     for i in range(1000):
         pid = int(rng.integers(1, n_persons + 1))
