@@ -1,0 +1,75 @@
+"""`leadflow pack`: the meeting pack of a period as one HTML or PDF file, for the joint review."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from leadflow.analytics.filters import make_filters, period_containing
+from leadflow.cli.analytics import (
+    AsOfOpt,
+    CampaignOpt,
+    ChannelOpt,
+    PeriodOpt,
+    PersonaOpt,
+    RepOpt,
+    SegmentOpt,
+)
+from leadflow.cli.common import DbOption, PlaybookOption, console, context
+from leadflow.clock import as_utc
+from leadflow.errors import InvalidInput
+from leadflow.reports import pack_filename, write_pack
+from leadflow.reports.pack import pack_format
+
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="File to write: .html or .pdf (default: leadflow-pack-<period>.html)."),
+]
+
+
+def pack(
+    period: PeriodOpt = None,
+    out: OutOpt = None,
+    as_of: AsOfOpt = None,
+    segment: SegmentOpt = None,
+    persona: PersonaOpt = None,
+    channel: ChannelOpt = None,
+    campaign: CampaignOpt = None,
+    rep: RepOpt = None,
+    db: DbOption = None,
+    playbook: PlaybookOption = None,
+) -> None:
+    """Write the meeting pack (headline numbers with trend, funnel, plan, SLAs, feedback, campaigns,
+    attribution, segment mismatch, leakage, definitions) for a period as HTML or PDF."""
+    if out is not None:
+        pack_format(out)  # refuse a bad suffix before any work
+    ctx = context(db, playbook)
+    now = ctx.clock.now()
+    if as_of:
+        try:
+            now = as_utc(datetime.fromisoformat(as_of))
+        except ValueError:
+            raise InvalidInput(
+                f"{as_of!r} is not a date or time",
+                where="--as-of",
+                hint="write 2026-03-31 or 2026-03-31T18:00",
+            ) from None
+    f = make_filters(
+        period or period_containing(now).label,
+        now,
+        segment=segment,
+        persona=persona,
+        channel=channel,
+        campaign=campaign,
+        rep=rep,
+    )
+    path = write_pack(ctx, f, out or Path(pack_filename(f, "html")))
+    console.print(f"[green]wrote[/green] {path} ({path.stat().st_size:,} bytes, period {f.period.label})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `pack`."""
+    app.command("pack")(pack)
