@@ -83,11 +83,18 @@ def journeys(draw: st.DrawFn) -> list[Journey]:
     for n in range(draw(st.integers(1, 12))):
         keys = draw(st.lists(CHANNELS, min_size=0, max_size=6))
         touches = tuple(
-            Touch(k, T + timedelta(days=i), is_first=i == 0, is_lead_creation=i == min(1, len(keys) - 1),
-                  is_opportunity_creation=i == len(keys) - 1)
+            Touch(
+                k,
+                T + timedelta(days=i),
+                is_first=i == 0,
+                is_lead_creation=i == min(1, len(keys) - 1),
+                is_opportunity_creation=i == len(keys) - 1,
+            )
             for i, k in enumerate(keys)
         )
-        out.append(Journey(str(n), touches, draw(st.floats(0, 1e5)), draw(st.booleans()), T + timedelta(days=9)))
+        out.append(
+            Journey(str(n), touches, draw(st.floats(0, 1e5)), draw(st.booleans()), T + timedelta(days=9))
+        )
     return out
 
 
@@ -98,4 +105,6 @@ def test_wrapper_credits_sum_to_conversions_and_value(items: list[Journey]) -> N
     converted = [j for j in items if j.converted]
     for model, part in c.groupby("model"):
         assert part["conversions"].sum() == pytest.approx(len(converted), abs=1e-6), model
-        assert part["value"].sum() == pytest.approx(sum(j.value for j in converted), rel=1e-6, abs=1e-6), model
+        assert part["value"].sum() == pytest.approx(sum(j.value for j in converted), rel=1e-6, abs=1e-6), (
+            model
+        )

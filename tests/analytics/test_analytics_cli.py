@@ -28,7 +28,9 @@ def test_funnel_table_and_json(tiny_sqlite: Context, cli: Any) -> None:
 
 
 def test_csv_breakdown_and_filters(tiny_sqlite: Context, cli: Any) -> None:
-    r = cli("funnel", *AT, "--by", "segment", "--channel", "paid_search", "--format", "csv", *_db(tiny_sqlite))
+    r = cli(
+        "funnel", *AT, "--by", "segment", "--channel", "paid_search", "--format", "csv", *_db(tiny_sqlite)
+    )
     assert r.code == 0, r.err
     assert r.out.splitlines()[0].startswith("segment,stage,entered")
     r = cli("velocity", *AT, "--format", "json", *_db(tiny_sqlite))
@@ -41,8 +43,19 @@ def test_plan_attribution_campaigns(tiny_sqlite: Context, cli: Any, tmp_path: Pa
     assert r.code == 0, r.err
     assert json.loads(r.out)["goal"][0]["goal"] == 100000.0
     out = tmp_path / "credits.parquet"
-    r = cli("attribution", *AT, "--model", "linear", "--model", "markov_1", "--format", "parquet", "--output",
-            str(out), *_db(tiny_sqlite))
+    r = cli(
+        "attribution",
+        *AT,
+        "--model",
+        "linear",
+        "--model",
+        "markov_1",
+        "--format",
+        "parquet",
+        "--output",
+        str(out),
+        *_db(tiny_sqlite),
+    )
     assert r.code == 0, r.err
     assert set(pd.read_parquet(out)["category"]) >= {"marketing_sourced", "marketing_influenced"}
     credits = pd.read_parquet(tmp_path / "credits-credits.parquet")

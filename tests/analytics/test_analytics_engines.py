@@ -41,15 +41,26 @@ def _extra_rows(ctx: Context) -> None:
     rows = []
     for i in range(1, 31):
         start = datetime(2026, 1, 1 + i % 28, 9, tzinfo=UTC)
-        rows.append({"person_id": i, "sla_id": "mql_response" if i % 3 else "route_mql",
-                     "team": "sales" if i % 3 else "marketing", "stage": "mql", "started_at": start,
-                     "due_at": start.replace(hour=17), "status": statuses[i % 6],
-                     "breached_at": start.replace(hour=17) if statuses[i % 6] == "breached" else None,
-                     "playbook_version": ctx.playbook.version})
+        rows.append(
+            {
+                "person_id": i,
+                "sla_id": "mql_response" if i % 3 else "route_mql",
+                "team": "sales" if i % 3 else "marketing",
+                "stage": "mql",
+                "started_at": start,
+                "due_at": start.replace(hour=17),
+                "status": statuses[i % 6],
+                "breached_at": start.replace(hour=17) if statuses[i % 6] == "breached" else None,
+                "playbook_version": ctx.playbook.version,
+            }
+        )
     with transaction(ctx.engine) as conn:
         conn.execute(insert(deadlines), rows)
-        conn.execute(insert(goals).values(period="2026-Q1", segment="all", revenue=400000.0,
-                                          updated_at=datetime(2026, 1, 1, tzinfo=UTC)))
+        conn.execute(
+            insert(goals).values(
+                period="2026-Q1", segment="all", revenue=400000.0, updated_at=datetime(2026, 1, 1, tzinfo=UTC)
+            )
+        )
 
 
 def _store(url: str) -> Context:
@@ -96,7 +107,9 @@ def normalise(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             else:
                 values = [None if v is None or (isinstance(v, float) and np.isnan(v)) else v for v in s]
                 if all(v is None or isinstance(v, (int, float, np.integer, np.floating)) for v in values):
-                    df[col] = pd.Series([np.nan if v is None else float(v) for v in values], dtype="float64").round(9)
+                    df[col] = pd.Series(
+                        [np.nan if v is None else float(v) for v in values], dtype="float64"
+                    ).round(9)
                 else:
                     df[col] = pd.Series(["<null>" if v is None else str(v) for v in values], dtype="object")
         keys = [c for c in df.columns if not pd.api.types.is_float_dtype(df[c])]
@@ -108,23 +121,28 @@ def assert_same(got: dict[str, pd.DataFrame], want: dict[str, pd.DataFrame], eng
     assert set(got) == set(want)
     for name in want:
         assert len(want[name]) > 0 or name in {"rejections"}, f"{name} is empty: the test data is too thin"
-        pd.testing.assert_frame_equal(got[name], want[name], check_exact=False, rtol=1e-9, atol=1e-9,
-                                      obj=f"{name} on {engine}")
+        pd.testing.assert_frame_equal(
+            got[name], want[name], check_exact=False, rtol=1e-9, atol=1e-9, obj=f"{name} on {engine}"
+        )
 
 
-def test_duckdb_over_parquet_equals_the_store(parquet_dir: Path, sqlite_store: Context,
-                                              expected: dict[str, pd.DataFrame]) -> None:
+def test_duckdb_over_parquet_equals_the_store(
+    parquet_dir: Path, sqlite_store: Context, expected: dict[str, pd.DataFrame]
+) -> None:
     b = connect_duckdb(parquet_dir, sqlite_store.playbook.model)
     assert_same(normalise(all_metrics(b, _filters(), GOALS)), expected, "duckdb-parquet")
 
 
-def test_duckdb_attached_to_sqlite_equals_the_store(sqlite_store: Context, expected: dict[str, pd.DataFrame]) -> None:
+def test_duckdb_attached_to_sqlite_equals_the_store(
+    sqlite_store: Context, expected: dict[str, pd.DataFrame]
+) -> None:
     b = connect_duckdb(None, sqlite_store.playbook.model, sqlite_store.engine)
     assert_same(normalise(all_metrics(b, _filters(), GOALS)), expected, "duckdb-sqlite")
 
 
-def test_duckdb_file_equals_the_store(parquet_dir: Path, sqlite_store: Context, tmp_path: Path,
-                                      expected: dict[str, pd.DataFrame]) -> None:
+def test_duckdb_file_equals_the_store(
+    parquet_dir: Path, sqlite_store: Context, tmp_path: Path, expected: dict[str, pd.DataFrame]
+) -> None:
     import duckdb
 
     path = tmp_path / "lf.duckdb"
@@ -143,7 +161,7 @@ def test_postgres_equals_sqlite(expected: dict[str, pd.DataFrame]) -> None:
         with admin.begin() as conn:
             schema = f"t_{uuid.uuid4().hex[:12]}"
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - no server: skip (fail in CI)
+    except Exception as exc:
         if IN_CI:
             pytest.fail(f"CI=true but PostgreSQL is unreachable: {exc}")
         pytest.skip(f"PostgreSQL at {PG_ADMIN_URL} is not reachable")
@@ -171,7 +189,8 @@ def spark() -> Iterator[Any]:
 
 
 @pytest.mark.spark
-def test_spark_over_parquet_equals_the_store(spark: Any, parquet_dir: Path, sqlite_store: Context,
-                                             expected: dict[str, pd.DataFrame]) -> None:
+def test_spark_over_parquet_equals_the_store(
+    spark: Any, parquet_dir: Path, sqlite_store: Context, expected: dict[str, pd.DataFrame]
+) -> None:
     b: Backend = connect_spark(parquet_dir, sqlite_store.playbook.model, spark)
     assert_same(normalise(all_metrics(b, _filters(), GOALS)), expected, "spark")

@@ -22,13 +22,37 @@ def _by_stage(df, col):  # type: ignore[no-untyped-def]
 def test_entries_count_skipped_stages_as_passed(tiny_any: Context, q1: Filters) -> None:
     b = connect_store(tiny_any.engine, tiny_any.playbook.model)
     vol = stage_volumes(b, q1)
-    # lead: 5 created in Q1 (fay was created in December); mql: ada, cy, di, fay + bob (lead->sql) + ed (lead->sal)
-    assert _by_stage(vol, "entered") == {"lead": 5, "mql": 6, "sal": 3, "sql": 3, "opportunity": 2, "customer": 1,
-                                         "recycled": 0, "disqualified": 0}
-    assert _by_stage(vol, "skipped") == {"lead": 0, "mql": 2, "sal": 1, "sql": 0, "opportunity": 0, "customer": 0,
-                                         "recycled": 0, "disqualified": 0}
-    assert _by_stage(vol, "moves") == {"lead": 5, "mql": 4, "sal": 2, "sql": 3, "opportunity": 2, "customer": 1,
-                                       "recycled": 1, "disqualified": 1}
+    # lead: 5 created in Q1 (fay in December); mql: ada, cy, di, fay + bob (lead->sql) + ed (lead->sal)
+    assert _by_stage(vol, "entered") == {
+        "lead": 5,
+        "mql": 6,
+        "sal": 3,
+        "sql": 3,
+        "opportunity": 2,
+        "customer": 1,
+        "recycled": 0,
+        "disqualified": 0,
+    }
+    assert _by_stage(vol, "skipped") == {
+        "lead": 0,
+        "mql": 2,
+        "sal": 1,
+        "sql": 0,
+        "opportunity": 0,
+        "customer": 0,
+        "recycled": 0,
+        "disqualified": 0,
+    }
+    assert _by_stage(vol, "moves") == {
+        "lead": 5,
+        "mql": 4,
+        "sal": 2,
+        "sql": 3,
+        "opportunity": 2,
+        "customer": 1,
+        "recycled": 1,
+        "disqualified": 1,
+    }
 
 
 def test_cohort_conversion_share_and_time(tiny_sqlite: Context, q1: Filters) -> None:

@@ -34,14 +34,20 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Backend, dic
 
 def _within(observed: int, n: int, p: float, sds: float = 4.0) -> None:
     se = math.sqrt(max(p * (1 - p), 1e-4) / n)
-    assert abs(observed / n - p) <= sds * se + 0.005, f"{observed}/{n}={observed / n:.4f} vs truth {p:.4f} (se {se:.4f})"
+    assert abs(observed / n - p) <= sds * se + 0.005, (
+        f"{observed}/{n}={observed / n:.4f} vs truth {p:.4f} (se {se:.4f})"
+    )
 
 
 def test_lead_to_mql_rate_matches_truth(sim: tuple[Backend, dict[str, Any]]) -> None:
     b, truth = sim
     conv = cohort_conversion(b, make_filters(COHORT, END, by="channel"), [("lead", "mql")])
     marketing = conv[conv["channel"] != "outbound"]  # prospects skip MQL on purpose (lead_sal)
-    _within(int(marketing["reached"].sum()), int(marketing["entered"].sum()), truth["expected_rate"]["lead_mql"]["all"])
+    _within(
+        int(marketing["reached"].sum()),
+        int(marketing["entered"].sum()),
+        truth["expected_rate"]["lead_mql"]["all"],
+    )
 
 
 @pytest.mark.parametrize("pair", [("sql", "opportunity"), ("opportunity", "customer")])
@@ -67,4 +73,6 @@ def test_revenue_by_source_channel_is_exact(sim: tuple[Backend, dict[str, Any]])
     s = sourcing(b, make_filters("2024-01-01..2026-12-31", END, by="channel"))
     got = s[s["category"] == "total"].set_index("channel")["revenue"].to_dict()
     want = truth["realised"]["won_revenue_by_source_channel"]
-    assert {k: round(v, 2) for k, v in got.items() if v} == pytest.approx({k: round(v, 2) for k, v in want.items()})
+    assert {k: round(v, 2) for k, v in got.items() if v} == pytest.approx(
+        {k: round(v, 2) for k, v in want.items()}
+    )

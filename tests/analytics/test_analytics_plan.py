@@ -29,7 +29,14 @@ def test_reverse_waterfall_by_hand(tiny_sqlite: Context) -> None:
     assert st.loc["opportunity", "rate_to_won"] == pytest.approx(0.5)
     assert st.loc["sql", "rate_to_won"] == pytest.approx(1 / 3)
     assert st.loc["lead", "rate_to_won"] == pytest.approx(1 / 6)
-    assert st["needed"].to_dict() == {"lead": 60, "mql": 60, "sal": 30, "sql": 30, "opportunity": 20, "customer": 10}
+    assert st["needed"].to_dict() == {
+        "lead": 60,
+        "mql": 60,
+        "sal": 30,
+        "sql": 30,
+        "opportunity": 20,
+        "customer": 10,
+    }
     # in the pipeline now: di (mql), ed (sql), bob (opportunity)
     assert st.loc["lead", "pipeline_at_or_after"] == 3
     assert st.loc["sql", "gap"] == 28

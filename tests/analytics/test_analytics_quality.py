@@ -23,8 +23,11 @@ def test_campaign_costs(tiny_sqlite: Context, q1: Filters) -> None:
     assert search.cost_per_won == pytest.approx(3000.0)
     assert search.pipeline_per_cost == pytest.approx(10000.0 / 3000.0)
     expo = c.loc["Expo"]
-    assert expo.pipeline == 50000.0 and expo.cost_per_won is None or expo.cost_per_won != expo.cost_per_won
-    assert c.loc["(none)", "cost_per_mql"] is None or c.loc["(none)", "cost_per_mql"] != c.loc["(none)", "cost_per_mql"]
+    assert (expo.pipeline == 50000.0 and expo.cost_per_won is None) or expo.cost_per_won != expo.cost_per_won
+    assert (
+        c.loc["(none)", "cost_per_mql"] is None
+        or c.loc["(none)", "cost_per_mql"] != c.loc["(none)", "cost_per_mql"]
+    )
 
 
 def test_acceptance_and_rejections(tiny_sqlite: Context, q1: Filters) -> None:

@@ -33,8 +33,10 @@ def _normalised(sql: str) -> str:
 def test_funnel_sql_matches_snapshot(sqlite_ctx: Context, dialect: str) -> None:
     b = connect_store(sqlite_ctx.engine, sqlite_ctx.playbook.model)
     f = make_filters("2026-Q1", datetime(2026, 3, 2, 10, tzinfo=UTC), by="segment")
-    for name, expr in (("funnel_entries", entries_expr(b, f)),
-                       ("funnel_conversion", conversion_expr(b, f, default_pairs(b)))):
+    for name, expr in (
+        ("funnel_entries", entries_expr(b, f)),
+        ("funnel_conversion", conversion_expr(b, f, default_pairs(b))),
+    ):
         sql = _normalised(str(ibis.to_sql(expr, dialect=dialect)))
         path = SNAPSHOTS / f"{name}.{dialect}.sql"
         if UPDATE or not path.exists():

@@ -1,4 +1,4 @@
-"""Velocity: Kaplan-Meier and quantiles by hand, time in stage with censoring, first touch, touches before MQL."""
+"""Velocity: Kaplan-Meier by hand, time in stage with censoring, first touch, touches before MQL."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def test_first_touch_to_milestones(tiny_sqlite: Context, q1: Filters) -> None:
     b = connect_store(tiny_sqlite.engine, tiny_sqlite.playbook.model)
     v = velocity(b, q1)
     ft = v[v["measure"] == "first_touch_to"].set_index("stage")
-    # cohort: first touch in Q1 -> ada (Jan 4), bob, cy, di (Jan 30), ed; fay's first touch is her Dec creation
+    # cohort: first touch in Q1 -> ada (Jan 4), bob, cy, di (Jan 30), ed; fay's is her Dec creation
     assert ft.loc["mql", "n"] == 5
     assert ft.loc["mql", "p50_days"] == pytest.approx(2.0)  # 0.125, 1, 2, 3, 10 days
     assert ft.loc["customer", "events"] == 1

@@ -1,4 +1,4 @@
-"""Revenue sourcing (marketing/sales-sourced, marketing-influenced) and attribution of milestones to touches."""
+"""Revenue sourcing (marketing/sales-sourced, marketing-influenced) and attribution of milestones."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from leadflow.analytics.engines import Backend
@@ -17,6 +18,7 @@ from leadflow.domain.attribution import (
     RULE_MODELS,
     Attribution,
     Journey,
+    PathTotals,
     Touch,
     aggregate_paths,
     attribute,
@@ -88,9 +90,16 @@ def sourcing(b: Backend, f: Filters) -> pd.DataFrame:
             mask &= raw[k] == g[k]
         for name, cat in cats.items():
             part = raw[mask & cat]
-            rows.append({**{k: g[k] for k in keys}, "category": name,
-                         "opportunities": int(part["opportunities"].sum()), "pipeline": float(part["pipeline"].sum()),
-                         "won": int(part["won"].sum()), "revenue": float(part["revenue"].sum())})
+            rows.append(
+                {
+                    **{k: g[k] for k in keys},
+                    "category": name,
+                    "opportunities": int(part["opportunities"].sum()),
+                    "pipeline": float(part["pipeline"].sum()),
+                    "won": int(part["won"].sum()),
+                    "revenue": float(part["revenue"].sum()),
+                }
+            )
     return pd.DataFrame(rows, columns=[*keys, "category", "opportunities", "pipeline", "won", "revenue"])
 
 
@@ -101,7 +110,9 @@ def conversions_expr(b: Backend, f: Filters, milestone: str) -> ir.Table:
     people created in the period who had not reached it by as_of; their path ends at as_of.
     """
     if milestone not in MILESTONES:
-        raise InvalidInput(f"unknown milestone {milestone!r}", where="--milestone", hint=f"use {', '.join(MILESTONES)}")
+        raise InvalidInput(
+            f"unknown milestone {milestone!r}", where="--milestone", hint=f"use {', '.join(MILESTONES)}"
+        )
     end = ts(f.as_of)
     w = reach(b, f)
     o = b.table("opportunities")
@@ -113,8 +124,13 @@ def conversions_expr(b: Backend, f: Filters, milestone: str) -> ir.Table:
     if milestone in ("lead_created", "mql"):
         at = w.created_at if milestone == "lead_created" else w.reach_mql
         done = at.notnull() & within(at, f.period) & (at <= end)
-        conv = w.filter(done).select(conv_id=w.person_id.cast("string"), at=at.cast("timestamp"), value=ibis.literal(1.0),
-                                     converted=ibis.literal(1, "int8"), **base)
+        conv = w.filter(done).select(
+            conv_id=w.person_id.cast("string"),
+            at=at.cast("timestamp"),
+            value=ibis.literal(1.0),
+            converted=ibis.literal(1, "int8"),
+            **base,
+        )
         later = at.isnull() | (at > end)
     else:
         facts = opportunity_facts(b, f)
@@ -124,12 +140,24 @@ def conversions_expr(b: Backend, f: Filters, milestone: str) -> ir.Table:
             ok = ok & (facts.status == "won")
         c = facts.filter(ok & facts.person_id.notnull())
         c = c.inner_join(w, c.person_id == w.person_id)
-        conv = c.select(conv_id=c.opp_id.cast("string"), at=c[at_col].cast("timestamp"), value=c.amount, converted=ibis.literal(1, "int8"),
-                        person_id=c.person_id, lead_at=c.created_at_right, opp_at=c.p_opp, won_at=c.p_won)
+        conv = c.select(
+            conv_id=c.opp_id.cast("string"),
+            at=c[at_col].cast("timestamp"),
+            value=c.amount,
+            converted=ibis.literal(1, "int8"),
+            person_id=c.person_id,
+            lead_at=c.created_at_right,
+            opp_at=c.p_opp,
+            won_at=c.p_won,
+        )
         first = w.p_opp if milestone == "opportunity_created" else w.p_won
         later = first.isnull() | (first > end)
     nulls = w.filter(within(w.created_at, f.period) & (w.created_at <= end) & later).select(
-        conv_id=w.person_id.cast("string"), at=end.cast("timestamp"), value=ibis.literal(0.0), converted=ibis.literal(0, "int8"), **base
+        conv_id=w.person_id.cast("string"),
+        at=end.cast("timestamp"),
+        value=ibis.literal(0.0),
+        converted=ibis.literal(0, "int8"),
+        **base,
     )
     return ibis.union(conv, nulls, distinct=False)
 
@@ -162,16 +190,23 @@ def _last_at_or_before(times: Sequence[datetime], limit: Any) -> int | None:
 
 
 def _py(value: Any) -> Any:
-    return None if value is None or value is pd.NaT else (value.to_pydatetime() if hasattr(value, "to_pydatetime")
-                                                          else value)
+    return (
+        None
+        if value is None or value is pd.NaT
+        else (value.to_pydatetime() if hasattr(value, "to_pydatetime") else value)
+    )
 
 
 def build_journeys(conv: pd.DataFrame, touches: pd.DataFrame) -> list[Journey]:
     """Journeys in conv_id order, touches in time order, milestone touches flagged."""
     touches = touches.sort_values(["conv_id", "occurred_at", "a_id"])
     by_conv: dict[str, tuple[list[str], list[datetime]]] = {}
-    for cid, key, at in zip(touches["conv_id"].tolist(), touches["key"].tolist(),
-                            touches["occurred_at"].dt.to_pydatetime().tolist(), strict=True):
+    for cid, key, at in zip(
+        touches["conv_id"].tolist(),
+        touches["key"].tolist(),
+        touches["occurred_at"].dt.to_pydatetime().tolist(),
+        strict=True,
+    ):
         slot = by_conv.setdefault(cid, ([], []))
         slot[0].append(str(key))
         slot[1].append(at)
@@ -184,8 +219,14 @@ def build_journeys(conv: pd.DataFrame, touches: pd.DataFrame) -> list[Journey]:
         opp_i = _last_at_or_before(times, _py(opp_at))
         won_i = _last_at_or_before(times, _py(won_at))
         items = tuple(
-            Touch(k, t, is_first=i == 0, is_lead_creation=i == lead_i, is_opportunity_creation=i == opp_i,
-                  is_closed_won=i == won_i)
+            Touch(
+                k,
+                t,
+                is_first=i == 0,
+                is_lead_creation=i == lead_i,
+                is_opportunity_creation=i == opp_i,
+                is_closed_won=i == won_i,
+            )
             for i, (k, t) in enumerate(zip(keys, times, strict=True))
         )
         journeys.append(Journey(str(cid), items, float(value), bool(converted), _py(at)))
@@ -207,25 +248,73 @@ def credit(journeys: Iterable[Journey], models: Sequence[str]) -> pd.DataFrame:
         elif name == "shapley":
             result = shapley_attribution(paths)
         else:
-            raise InvalidInput(f"unknown model {name!r}", where="--model",
-                               hint=f"use {', '.join(DEFAULT_MODELS)} (markov_K for any order K)")
+            raise InvalidInput(
+                f"unknown model {name!r}",
+                where="--model",
+                hint=f"use {', '.join(DEFAULT_MODELS)} (markov_K for any order K)",
+            )
         total = result.total_conversions
         for key in sorted(result.conversions):
             conv = float(result.conversions[key])
-            rows.append({"model": name, "key": key, "conversions": conv, "value": float(result.value.get(key, 0.0)),
-                         "share": conv / total if total else 0.0})
+            rows.append(
+                {
+                    "model": name,
+                    "key": key,
+                    "conversions": conv,
+                    "value": float(result.value.get(key, 0.0)),
+                    "share": conv / total if total else 0.0,
+                }
+            )
     return pd.DataFrame(rows, columns=["model", "key", "conversions", "value", "share"])
 
 
 def journeys_for(b: Backend, f: Filters, milestone: str = "won", by: str = "channel") -> list[Journey]:
     """The journeys to a milestone of the period (engine: selection and joins; Python: ordering)."""
-    conv_e = conversions_expr(b, f, milestone)
-    conv = b.run(conv_e)
-    touches = b.run(touches_expr(b, conv_e, by))
-    return build_journeys(conv, touches)
+    with b.session():
+        conv_e = conversions_expr(b, f, milestone)
+        conv = b.run(conv_e)
+        touches = b.run(touches_expr(b, conv_e, by))
+        return build_journeys(conv, touches)
 
 
-def attribution(b: Backend, f: Filters, milestone: str = "won", models: Sequence[str] = DEFAULT_MODELS,
-                by: str = "channel") -> pd.DataFrame:
+def paths_for(
+    b: Backend, f: Filters, milestone: str = "won", by: str = "channel"
+) -> dict[tuple[str, ...], PathTotals]:
+    """Aggregated paths (what Markov and Shapley need) without per-touch objects: fast at 1M journeys."""
+    with b.session():
+        conv_e = conversions_expr(b, f, milestone)
+        conv = b.run(conv_e.select("conv_id", "converted", "value"))
+        touches = b.run(touches_expr(b, conv_e, by))
+        ids, _ = pd.factorize(pd.concat([conv["conv_id"], touches["conv_id"]], ignore_index=True))
+        conv_codes, touch_codes = ids[: len(conv)], ids[len(conv) :]
+        order = np.lexsort((touches["a_id"].to_numpy(), touches["occurred_at"].to_numpy(), touch_codes))
+        sorted_codes = touch_codes[order]
+        names = touches["key"].astype(str).to_numpy()[order].tolist()
+        starts = (
+            np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+            if len(order)
+            else np.array([], int)
+        )
+        ends = np.r_[starts[1:], len(order)]
+        by_code = {
+            int(sorted_codes[s]): tuple(names[s:e])
+            for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+        }
+        rows = zip(
+            conv_codes.tolist(),
+            conv["converted"].astype(bool).tolist(),
+            conv["value"].astype(float).tolist(),
+            strict=True,
+        )
+        return aggregate_paths((by_code.get(code, ()), c, v) for code, c, v in rows)
+
+
+def attribution(
+    b: Backend,
+    f: Filters,
+    milestone: str = "won",
+    models: Sequence[str] = DEFAULT_MODELS,
+    by: str = "channel",
+) -> pd.DataFrame:
     """Credits of the period's conversions at a milestone per model and channel (or campaign)."""
     return credit(journeys_for(b, f, milestone, by), models)

@@ -1,4 +1,4 @@
-"""Campaign economics: what each source campaign cost per MQL, SQL and won deal, and pipeline per unit cost."""
+"""Campaign economics: what each source campaign cost per MQL, SQL and won deal; pipeline per unit cost."""
 
 from __future__ import annotations
 
@@ -8,8 +8,21 @@ from leadflow.analytics.engines import Backend
 from leadflow.analytics.filters import NONE_LABEL, Filters
 from leadflow.analytics.milestones import opportunity_facts, reach, ts, within, won_stage
 
-COLUMNS = ["campaign", "channel", "cost", "leads", "mqls", "sqls", "won", "pipeline", "revenue",
-           "cost_per_mql", "cost_per_sql", "cost_per_won", "pipeline_per_cost"]
+COLUMNS = [
+    "campaign",
+    "channel",
+    "cost",
+    "leads",
+    "mqls",
+    "sqls",
+    "won",
+    "pipeline",
+    "revenue",
+    "cost_per_mql",
+    "cost_per_sql",
+    "cost_per_won",
+    "pipeline_per_cost",
+]
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -17,7 +30,7 @@ def _ratio(a: float, b: float) -> float | None:
 
 
 def campaigns(b: Backend, f: Filters) -> pd.DataFrame:
-    """Per source campaign: cost, people reaching each stage in the period, pipeline, revenue and the ratios."""
+    """Per source campaign: cost, people reaching each stage in the period, pipeline, revenue, ratios."""
     w = reach(b, f)
     end = ts(f.as_of)
     won = won_stage(b)
@@ -25,16 +38,20 @@ def campaigns(b: Backend, f: Filters) -> pd.DataFrame:
     def came(col: str) -> object:
         return within(w[col], f.period) & (w[col] <= end)
 
-    people = b.run(w.group_by("campaign").agg(
-        leads=w.person_id.count(where=within(w.created_at, f.period) & (w.created_at <= end)),
-        mqls=w.person_id.count(where=came("reach_mql")),
-        sqls=w.person_id.count(where=came("reach_sql")),
-        won=w.person_id.count(where=came(f"reach_{won}")),
-    ))
+    people = b.run(
+        w.group_by("campaign").agg(
+            leads=w.person_id.count(where=within(w.created_at, f.period) & (w.created_at <= end)),
+            mqls=w.person_id.count(where=came("reach_mql")),
+            sqls=w.person_id.count(where=came("reach_sql")),
+            won=w.person_id.count(where=came(f"reach_{won}")),
+        )
+    )
     o = opportunity_facts(b, f)
     made = within(o.created_at, f.period) & (o.created_at <= end)
     closed = (o.status == "won") & within(o.closed_at, f.period) & (o.closed_at <= end)
-    money = b.run(o.group_by("campaign").agg(pipeline=o.amount.sum(where=made), revenue=o.amount.sum(where=closed)))
+    money = b.run(
+        o.group_by("campaign").agg(pipeline=o.amount.sum(where=made), revenue=o.amount.sum(where=closed))
+    )
     c = b.table("campaigns")
     spend = b.run(c.select(campaign=c.name, channel=c.channel, cost=c.cost.fill_null(0.0)))
     spend = spend.groupby("campaign", as_index=False).agg(channel=("channel", "first"), cost=("cost", "sum"))

@@ -45,13 +45,15 @@ def _period(p: Period) -> dict[str, Any]:
 
 
 def _headline(b: Backend, f: Filters, full: bool = True) -> dict[str, Any]:
-    """Figures shown with a trend arrow: entries per stage, revenue, marketing-sourced revenue, SLA compliance."""
+    """Figures with a trend arrow: entries per stage, revenue, marketing-sourced revenue, SLA compliance."""
     fun = funnel(b, f) if full else stage_volumes(b, f)
     src = sourcing(b, f).set_index("category")
     sla = sla_compliance(b, f)
     total = sla[sla["sla_id"] == "(all)"].set_index("team")
     stages = set(b.playbook.funnel_stages())
-    out: dict[str, Any] = {f"entered_{r.stage}": int(r.entered) for r in fun.itertuples() if r.stage in stages}
+    out: dict[str, Any] = {
+        f"entered_{r.stage}": int(r.entered) for r in fun.itertuples() if r.stage in stages
+    }
     out["revenue"] = float(src.loc["total", "revenue"])
     out["pipeline"] = float(src.loc["total", "pipeline"])
     out["marketing_sourced_revenue"] = float(src.loc["marketing_sourced", "revenue"])
@@ -73,7 +75,9 @@ def _trend(now: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
 
 def dashboard_metrics(source: Any, filters: Filters) -> dict[str, Any]:
     """The Overview: funnel (conversion and velocity per stage), plan vs goal, SLA both teams, leakage,
-    marketing-sourced revenue and the trend against the previous period. `source` is a Context or a Backend."""
+    marketing-sourced revenue and the trend against the previous period.
+
+    `source` is a Context (leakage included) or a Backend."""
     ctx = None
     if isinstance(source, Backend):
         b = source
@@ -81,8 +85,11 @@ def dashboard_metrics(source: Any, filters: Filters) -> dict[str, Any]:
         ctx = source
         b = connect_store(ctx.engine, ctx.playbook.model)
     else:
-        raise InvalidInput("dashboard_metrics needs a Context or a Backend", where="dashboard_metrics",
-                           hint="pass ctx or leadflow.analytics.connect(...)")
+        raise InvalidInput(
+            "dashboard_metrics needs a Context or a Backend",
+            where="dashboard_metrics",
+            hint="pass ctx or leadflow.analytics.connect(...)",
+        )
     with b.session():
         return _overview(b, ctx, filters.with_breakdown())
 
@@ -97,49 +104,74 @@ def _overview(b: Backend, ctx: Any, f: Filters) -> dict[str, Any]:
     for r in now["funnel"].itertuples():
         if r.stage not in b.playbook.funnel_stages():
             continue
-        row = {"stage": r.stage, "entered": int(r.entered), "skipped": int(r.skipped), "moves": int(r.moves),
-               "next_stage": r.next_stage, "to_next_rate": r.to_next_rate, "to_won_rate": r.to_won_rate,
-               "to_next_p50_days": r.to_next_p50_days}
+        row = {
+            "stage": r.stage,
+            "entered": int(r.entered),
+            "skipped": int(r.skipped),
+            "moves": int(r.moves),
+            "next_stage": r.next_stage,
+            "to_next_rate": r.to_next_rate,
+            "to_won_rate": r.to_won_rate,
+            "to_next_p50_days": r.to_next_p50_days,
+        }
         if r.stage in speed.index:
-            row.update(days_in_stage_p50=speed.loc[r.stage, "p50_days"], days_in_stage_km_p50=speed.loc[r.stage,
-                       "km_p50_days"], still_in_stage=speed.loc[r.stage, "censored"])
+            row.update(
+                days_in_stage_p50=speed.loc[r.stage, "p50_days"],
+                days_in_stage_km_p50=speed.loc[r.stage, "km_p50_days"],
+                still_in_stage=speed.loc[r.stage, "censored"],
+            )
         stages.append(plain(row))
     goal_view = None
     if goals_for(b, f.period.label):
         result = plan(b, f)
         summary = result.summary
         goal = float(summary["goal"].sum())
-        won = float(summary[summary["segment"] == "all"]["won_to_date"].sum()) if "all" in set(summary["segment"]) \
+        won = (
+            float(summary[summary["segment"] == "all"]["won_to_date"].sum())
+            if "all" in set(summary["segment"])
             else float(summary["won_to_date"].sum())
-        goal_view = {"goal": goal, "won_to_date": won, "attainment": won / goal if goal else None,
-                     "segments": records(summary), "stages": records(result.stages)}
+        )
+        goal_view = {
+            "goal": goal,
+            "won_to_date": won,
+            "attainment": won / goal if goal else None,
+            "segments": records(summary),
+            "stages": records(result.stages),
+        }
     src = now["sourcing"]
     revenue = float(src.loc["total", "revenue"])
     mkt = float(src.loc["marketing_sourced", "revenue"])
     sla = now["sla"]
     sla_view = {team: records(sla[sla["team"] == team]) for team in ("marketing", "sales")}
-    return plain({
-        "period": _period(f.period),
-        "previous_period": _period(prev_f.period),
-        "as_of": f.as_of.isoformat(),
-        "filters": f.person_filters(),
-        "funnel": stages,
-        "plan": goal_view,
-        "sla": {"marketing": now["figures"]["sla_marketing"], "sales": now["figures"]["sla_sales"],
-                "detail": sla_view},
-        "leakage": leakage(ctx),
-        "marketing_sourced": {"revenue": mkt, "pipeline": float(src.loc["marketing_sourced", "pipeline"]),
-                              "share_of_revenue": mkt / revenue if revenue else None,
-                              "influenced_revenue": float(src.loc["marketing_influenced", "revenue"])},
-        "sourcing": records(src.reset_index()),
-        "trend": _trend(now["figures"], before["figures"]),
-    })
+    view: dict[str, Any] = plain(
+        {
+            "period": _period(f.period),
+            "previous_period": _period(prev_f.period),
+            "as_of": f.as_of.isoformat(),
+            "filters": f.person_filters(),
+            "funnel": stages,
+            "plan": goal_view,
+            "sla": {
+                "marketing": now["figures"]["sla_marketing"],
+                "sales": now["figures"]["sla_sales"],
+                "detail": sla_view,
+            },
+            "leakage": leakage(ctx),
+            "marketing_sourced": {
+                "revenue": mkt,
+                "pipeline": float(src.loc["marketing_sourced", "pipeline"]),
+                "share_of_revenue": mkt / revenue if revenue else None,
+                "influenced_revenue": float(src.loc["marketing_influenced", "revenue"]),
+            },
+            "sourcing": records(src.reset_index()),
+            "trend": _trend(now["figures"], before["figures"]),
+        }
+    )
+    return view
 
 
 def all_metrics(b: Backend, f: Filters, goals: dict[str, float] | None = None) -> dict[str, pd.DataFrame]:
     """Every metric family on one backend (the cross-engine test and the benchmark run exactly this)."""
-    from leadflow.analytics import attribution, campaigns, funnel, quality, velocity
-    from leadflow.analytics.plan import plan as plan_of
 
     with b.session():
         return _all(b, f, goals)
@@ -160,7 +192,10 @@ def _all(b: Backend, f: Filters, goals: dict[str, float] | None) -> dict[str, pd
         "plan_stages": planned.stages,
         "sourcing": attribution.sourcing(b, f),
         "attribution": attribution.attribution(
-            b, f, "opportunity_created", ("first_touch", "linear", "w_shaped", "time_decay", "markov_1", "shapley")
+            b,
+            f,
+            "opportunity_created",
+            ("first_touch", "linear", "w_shaped", "time_decay", "markov_1", "shapley"),
         ),
         "campaigns": campaigns.campaigns(b, f),
         "acceptance": quality.acceptance(b, f, "channel"),

@@ -1,10 +1,10 @@
-"""Where metrics run: the operational store (SQLite/PostgreSQL), DuckDB (file, Parquet folder, attached store) or Spark."""
+"""Where metrics run: the store (SQLite/PostgreSQL), DuckDB (file, Parquet, attached store) or Spark."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,8 +15,7 @@ import ibis
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import JSON, Boolean, Engine, Float, Integer, Table, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import Boolean, Engine, Float, Integer, Table, select
 
 from leadflow.errors import ConfigError, InvalidInput
 from leadflow.playbook.schema import Playbook
@@ -26,8 +25,17 @@ from leadflow.store.types import UtcDateTime
 ENGINES = ("store", "duckdb", "spark")
 # The tables analytics read; a Parquet export holds one <table>.parquet (or a <table>/ folder) for each.
 ANALYTICS_TABLES: tuple[Table, ...] = (
-    t.users, t.accounts, t.campaigns, t.persons, t.stage_changes, t.activities, t.opportunities,
-    t.opportunity_contacts, t.deadlines, t.goals, t.feedback,
+    t.users,
+    t.accounts,
+    t.campaigns,
+    t.persons,
+    t.stage_changes,
+    t.activities,
+    t.opportunities,
+    t.opportunity_contacts,
+    t.deadlines,
+    t.goals,
+    t.feedback,
 )
 
 
@@ -107,7 +115,7 @@ class Backend:
                 self.con._session.catalog.dropTempView(name)
             else:
                 self.con.drop_table(name, force=True)
-        except Exception:  # noqa: BLE001 - temporary tables also vanish with the connection
+        except Exception:
             pass
 
 
@@ -117,13 +125,17 @@ def connect_store(engine: Engine, playbook: Playbook) -> Backend:
     backend = url.get_backend_name()
     if backend == "sqlite":
         if not url.database or url.database == ":memory:":
-            raise ConfigError("analytics cannot read an in-memory SQLite store", where=str(url),
-                              hint="use a SQLite file")
+            raise ConfigError(
+                "analytics cannot read an in-memory SQLite store", where=str(url), hint="use a SQLite file"
+            )
         return Backend("sqlite", ibis.sqlite.connect(url.database), playbook, engine)
     if backend == "postgresql":
         kwargs: dict[str, Any] = {
-            "host": url.host or "127.0.0.1", "port": url.port or 5432, "user": url.username,
-            "password": url.password, "database": url.database,
+            "host": url.host or "127.0.0.1",
+            "port": url.port or 5432,
+            "user": url.username,
+            "password": url.password,
+            "database": url.database,
         }
         options = url.query.get("options")
         if options:
@@ -134,7 +146,7 @@ def connect_store(engine: Engine, playbook: Playbook) -> Backend:
 
 def _duckdb_extensions(con: Any) -> None:
     # No internet at run time: the duckdb-ext-* packages ship the sqlite/postgres scanners.
-    import duckdb_ext  # type: ignore[import-not-found,unused-ignore]
+    import duckdb_ext  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     folder = Path(next(iter(duckdb_ext.__path__))) / "extensions"
     con.raw_sql(f"SET extension_directory = '{folder.as_posix()}'")
@@ -149,8 +161,11 @@ def parquet_tables(folder: Path) -> dict[str, str]:
         elif item.is_dir() and any(item.glob("*.parquet")):
             found[item.name] = (item / "*.parquet").as_posix()
     if not found:
-        raise InvalidInput(f"no Parquet files in {folder}", where=str(folder),
-                           hint="export one with `leadflow export parquet DIR`")
+        raise InvalidInput(
+            f"no Parquet files in {folder}",
+            where=str(folder),
+            hint="export one with `leadflow export parquet DIR`",
+        )
     return found
 
 
@@ -161,13 +176,18 @@ def connect_duckdb(source: Path | None, playbook: Playbook, store: Engine | None
     con = ibis.duckdb.connect()
     if source is not None:
         if not source.is_dir():
-            raise InvalidInput(f"{source} does not exist", where="--source",
-                               hint="give a .duckdb file or a folder of Parquet files")
+            raise InvalidInput(
+                f"{source} does not exist",
+                where="--source",
+                hint="give a .duckdb file or a folder of Parquet files",
+            )
         for name, path in parquet_tables(source).items():
             con.raw_sql(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
         return Backend("duckdb", con, playbook, store)
     if store is None:
-        raise InvalidInput("DuckDB needs a source", where="--source", hint="give a .duckdb file or Parquet folder")
+        raise InvalidInput(
+            "DuckDB needs a source", where="--source", hint="give a .duckdb file or Parquet folder"
+        )
     _duckdb_extensions(con)
     url = store.url
     if url.get_backend_name() == "sqlite":
@@ -175,7 +195,8 @@ def connect_duckdb(source: Path | None, playbook: Playbook, store: Engine | None
         con.raw_sql(f"ATTACH '{url.database}' AS store (TYPE sqlite, READ_ONLY)")
     else:
         con.raw_sql("LOAD postgres_scanner")
-        dsn = f"host={url.host or '127.0.0.1'} port={url.port or 5432} dbname={url.database} user={url.username}"
+        host, port = url.host or "127.0.0.1", url.port or 5432
+        dsn = f"host={host} port={port} dbname={url.database} user={url.username}"
         con.raw_sql(f"ATTACH '{dsn}' AS store (TYPE postgres, READ_ONLY)")
     for table in ANALYTICS_TABLES:
         con.raw_sql(f'CREATE VIEW "{table.name}" AS SELECT * FROM store."{table.name}"')
@@ -195,11 +216,15 @@ def spark_session(app: str = "leadflow-analytics", conf: dict[str, str] | None =
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise ConfigError("PySpark is not installed", where="--engine spark",
-                          hint="pip install 'leadflow[spark]' (needs Java 17)") from None
+        raise ConfigError(
+            "PySpark is not installed",
+            where="--engine spark",
+            hint="pip install 'leadflow[spark]' (needs Java 17)",
+        ) from None
     builder: Any = SparkSession.builder
     builder = (
-        builder.master("local[2]").appName(app)
+        builder.master("local[2]")
+        .appName(app)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
@@ -212,7 +237,9 @@ def spark_session(app: str = "leadflow-analytics", conf: dict[str, str] | None =
     return builder.getOrCreate()
 
 
-def connect_spark(source: Path, playbook: Playbook, session: Any = None, store: Engine | None = None) -> Backend:
+def connect_spark(
+    source: Path, playbook: Playbook, session: Any = None, store: Engine | None = None
+) -> Backend:
     """Spark (local mode unless the session says otherwise) over a folder of Parquet files."""
     session = session or spark_session()
     names: dict[str, str] = {}
@@ -246,9 +273,10 @@ def _cell(value: Any, kind: pa.DataType) -> Any:
     return value
 
 
-def export_tables(engine: Engine, folder: Path, tables: Iterable[Table] = ANALYTICS_TABLES,
-                  batch: int = 200_000) -> list[Path]:
-    """Write store tables as <folder>/<table>.parquet with fixed types (naive UTC timestamps, JSON as text)."""
+def export_tables(
+    engine: Engine, folder: Path, tables: Iterable[Table] = ANALYTICS_TABLES, batch: int = 200_000
+) -> list[Path]:
+    """Write store tables as <folder>/<table>.parquet with fixed types (naive UTC times, JSON as text)."""
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for table in tables:
@@ -258,16 +286,12 @@ def export_tables(engine: Engine, folder: Path, tables: Iterable[Table] = ANALYT
             result = conn.execution_options(stream_results=True).execute(select(table))
             while rows := result.fetchmany(batch):
                 arrays = [
-                    pa.array([_cell(row[i], f.type) for row in rows], type=f.type) for i, f in enumerate(schema)
+                    pa.array([_cell(row[i], f.type) for row in rows], type=f.type)
+                    for i, f in enumerate(schema)
                 ]
                 writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
         written.append(path)
     return written
-
-
-def is_json(column: Any) -> bool:
-    """Whether a store column holds JSON (exported as text)."""
-    return isinstance(column.type, JSON)
 
 
 def connect(
@@ -281,25 +305,20 @@ def connect(
     """The backend for --engine store|duckdb|spark (duckdb/spark read --source; store reads the database)."""
     if engine == "store":
         if store is None:
-            raise ConfigError("no store to read", where="--engine store", hint="pass --db or set LEADFLOW_DATABASE_URL")
+            raise ConfigError(
+                "no store to read", where="--engine store", hint="pass --db or set LEADFLOW_DATABASE_URL"
+            )
         return connect_store(store, playbook)
     if engine == "duckdb":
         return connect_duckdb(source, playbook, store)
     if engine == "spark":
         if source is None:
-            raise InvalidInput("Spark reads a Parquet folder", where="--source",
-                               hint="export one with `leadflow export parquet DIR` and pass --source DIR")
+            raise InvalidInput(
+                "Spark reads a Parquet folder",
+                where="--source",
+                hint="export one with `leadflow export parquet DIR` and pass --source DIR",
+            )
         return connect_spark(source, playbook, spark, store)
-    raise InvalidInput(f"unknown engine {engine!r}", where="--engine", hint=f"choose one of {', '.join(ENGINES)}")
-
-
-def store_url_database(url: str) -> str | None:
-    """The file of a SQLite URL (None for other databases)."""
-    parsed = make_url(url)
-    return parsed.database if parsed.get_backend_name() == "sqlite" else None
-
-
-def first_present(names: Sequence[str], available: Iterable[str]) -> str | None:
-    """The first of `names` that is available."""
-    have = set(available)
-    return next((n for n in names if n in have), None)
+    raise InvalidInput(
+        f"unknown engine {engine!r}", where="--engine", hint=f"choose one of {', '.join(ENGINES)}"
+    )

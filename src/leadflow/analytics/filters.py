@@ -86,7 +86,9 @@ def parse_period(text: str) -> Period:
     if match:
         first, last = date.fromisoformat(match.group(1)), date.fromisoformat(match.group(2))
         if last < first:
-            raise InvalidInput(f"period {text!r} ends before it starts", where="period", hint="write FIRST..LAST")
+            raise InvalidInput(
+                f"period {text!r} ends before it starts", where="period", hint="write FIRST..LAST"
+            )
         start = datetime(first.year, first.month, first.day)
         return Period(text, start, datetime(last.year, last.month, last.day) + timedelta(days=1))
     raise InvalidInput(
@@ -151,11 +153,13 @@ def make_filters(
     by: str | tuple[str, ...] | list[str] | None = None,
     **dims: str | None,
 ) -> Filters:
-    """Filters from a period text and keyword filters (segment=..., rep=...); `by` names breakdown dimensions."""
+    """Filters from a period text and keyword filters (segment=..., rep=...); `by` names breakdowns."""
     unknown = sorted(set(dims) - set(DIMENSIONS))
     if unknown:
-        raise InvalidInput(f"unknown filter {unknown[0]!r}", where="filters", hint=f"use {', '.join(DIMENSIONS)}")
+        raise InvalidInput(
+            f"unknown filter {unknown[0]!r}", where="filters", hint=f"use {', '.join(DIMENSIONS)}"
+        )
     if isinstance(by, str):
         by = tuple(part.strip() for part in by.split(",") if part.strip())
     per = parse_period(period) if isinstance(period, str) else period
-    return Filters(per, as_of, breakdown=tuple(by or ()), **dims)  # type: ignore[arg-type]
+    return Filters(per, as_of, breakdown=tuple(by or ()), **dims)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import ibis
@@ -11,11 +12,11 @@ import pandas as pd
 from leadflow.analytics.engines import Backend
 from leadflow.analytics.filters import Filters
 from leadflow.analytics.milestones import (
+    Part,
     funnel_stages,
     group_keys,
     minutes_between,
     person_dims,
-    Part,
     reach,
     stacked,
     ts,
@@ -32,7 +33,7 @@ def _aggregate(table: ir.Table, keys: list[str], **aggs: ir.Scalar) -> ir.Table:
 
 
 def entries_expr(b: Backend, f: Filters) -> ir.Table:
-    """One row per breakdown group: entered_<s> and skipped_<s> for every funnel stage (the SQL we snapshot)."""
+    """Per breakdown group: entered_<s> and skipped_<s> for every funnel stage (the SQL we snapshot)."""
     w = reach(b, f)
     aggs: dict[str, ir.Scalar] = {}
     for s in funnel_stages(b):
@@ -53,14 +54,20 @@ def moves_expr(b: Backend, f: Filters) -> ir.Table:
 
 
 def stage_volumes(b: Backend, f: Filters) -> pd.DataFrame:
-    """Per funnel stage (and breakdown): people entering it in the period, how many skipped it, and all moves."""
+    """Per funnel stage (and breakdown): people entering it in the period, how many skipped it, all moves."""
     keys = group_keys(f)
     wide = b.run(entries_expr(b, f))
     rows = []
     for _, row in wide.iterrows():
         for s in funnel_stages(b):
-            rows.append({**{k: row[k] for k in keys}, "stage": s, "entered": int(row[f"entered_{s}"]),
-                         "skipped": int(row[f"skipped_{s}"])})
+            rows.append(
+                {
+                    **{k: row[k] for k in keys},
+                    "stage": s,
+                    "entered": int(row[f"entered_{s}"]),
+                    "skipped": int(row[f"skipped_{s}"]),
+                }
+            )
     out = pd.DataFrame(rows, columns=[*keys, "stage", "entered", "skipped"])
     moves = b.run(moves_expr(b, f)).rename(columns={"to_stage": "stage"})
     out = out.merge(moves, on=[*keys, "stage"], how="outer")
@@ -75,7 +82,7 @@ def stage_volumes(b: Backend, f: Filters) -> pd.DataFrame:
 def default_pairs(b: Backend) -> list[tuple[str, str]]:
     """Each funnel stage to the next one, and to won."""
     stages = funnel_stages(b)
-    pairs = list(zip(stages, stages[1:], strict=False))
+    pairs = list(itertools.pairwise(stages))
     pairs += [(s, won_stage(b)) for s in stages[:-2]]
     return pairs
 
@@ -88,7 +95,9 @@ def conversion_expr(b: Backend, f: Filters, pairs: Sequence[tuple[str, str]]) ->
     def part(x: str, y: str) -> Part:
         def build(t: ir.Table) -> tuple[ir.BooleanValue, dict[str, ir.Value]]:
             got = t[f"reach_{y}"].notnull() & (t[f"reach_{y}"] <= ts(f.as_of))
-            minutes = ibis.cases((got, minutes_between(t[f"reach_{x}"], t[f"reach_{y}"])), else_=ibis.null("int64"))
+            minutes = ibis.cases(
+                (got, minutes_between(t[f"reach_{x}"], t[f"reach_{y}"])), else_=ibis.null("int64")
+            )
             return within(t[f"reach_{x}"], f.period), {"minutes": minutes}
 
         return build
@@ -123,21 +132,32 @@ def cohort_conversion(b: Backend, f: Filters, pairs: Sequence[tuple[str, str]] |
 
 
 def funnel(b: Backend, f: Filters) -> pd.DataFrame:
-    """The funnel table: per stage entered, skipped, moves, conversion to the next stage and to won (+ days)."""
-    keys = group_keys(f)
-    vol = stage_volumes(b, f)
-    conv = cohort_conversion(b, f)
-    won = won_stage(b)
-    nxt = conv[conv["to_stage"] != won].rename(
-        columns={"from_stage": "stage", "to_stage": "next_stage", "rate": "to_next_rate", "p50_days": "to_next_p50_days"}
-    )[[*keys, "stage", "next_stage", "to_next_rate", "to_next_p50_days"]]
-    last = funnel_stages(b)[-2]
-    last_rows = conv[(conv["from_stage"] == last) & (conv["to_stage"] == won)].rename(
-        columns={"from_stage": "stage", "to_stage": "next_stage", "rate": "to_next_rate", "p50_days": "to_next_p50_days"}
-    )[[*keys, "stage", "next_stage", "to_next_rate", "to_next_p50_days"]]
-    nxt = pd.concat([nxt, last_rows], ignore_index=True)
-    to_won = conv[conv["to_stage"] == won].rename(
-        columns={"from_stage": "stage", "rate": "to_won_rate", "p50_days": "to_won_p50_days"}
-    )[[*keys, "stage", "to_won_rate", "to_won_p50_days"]]
-    out = vol.merge(nxt, on=[*keys, "stage"], how="left").merge(to_won, on=[*keys, "stage"], how="left")
-    return out.reset_index(drop=True)
+    """The funnel table: per stage entered, skipped, moves, conversion to the next stage and to won."""
+    with b.session():
+        keys = group_keys(f)
+        vol = stage_volumes(b, f)
+        conv = cohort_conversion(b, f)
+        won = won_stage(b)
+        nxt = conv[conv["to_stage"] != won].rename(
+            columns={
+                "from_stage": "stage",
+                "to_stage": "next_stage",
+                "rate": "to_next_rate",
+                "p50_days": "to_next_p50_days",
+            }
+        )[[*keys, "stage", "next_stage", "to_next_rate", "to_next_p50_days"]]
+        last = funnel_stages(b)[-2]
+        last_rows = conv[(conv["from_stage"] == last) & (conv["to_stage"] == won)].rename(
+            columns={
+                "from_stage": "stage",
+                "to_stage": "next_stage",
+                "rate": "to_next_rate",
+                "p50_days": "to_next_p50_days",
+            }
+        )[[*keys, "stage", "next_stage", "to_next_rate", "to_next_p50_days"]]
+        nxt = pd.concat([nxt, last_rows], ignore_index=True)
+        to_won = conv[conv["to_stage"] == won].rename(
+            columns={"from_stage": "stage", "rate": "to_won_rate", "p50_days": "to_won_p50_days"}
+        )[[*keys, "stage", "to_won_rate", "to_won_p50_days"]]
+        out = vol.merge(nxt, on=[*keys, "stage"], how="left").merge(to_won, on=[*keys, "stage"], how="left")
+        return out.reset_index(drop=True)

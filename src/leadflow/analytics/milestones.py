@@ -120,16 +120,25 @@ def dims_only(table: ir.Table) -> list[str]:
 
 
 def opportunity_facts(b: Backend, f: Filters) -> ir.Table:
-    """One row per opportunity with the converted person's dimensions; segment from the deal's account first."""
+    """One row per opportunity with its person's dimensions; segment from the deal's account first."""
     o = b.table("opportunities")
     a = b.table("accounts").select(oa_id="id", oa_segment="segment")
     d = person_dims(b, Filters(f.period, f.as_of))
-    d = d.select(d_person="person_id", d_sourced_by="sourced_by", d_segment="segment",
-                 **{f"d_{n}": n for n in DIMENSIONS if n != "segment"})
+    d = d.select(
+        d_person="person_id",
+        d_sourced_by="sourced_by",
+        d_segment="segment",
+        **{f"d_{n}": n for n in DIMENSIONS if n != "segment"},
+    )
     j = o.left_join(a, o.account_id == a.oa_id).left_join(d, o.person_id == d.d_person)
     facts = j.select(
-        opp_id=j.id, person_id=j.person_id, created_at=j.created_at, closed_at=j.closed_at, status=j.status,
-        amount=j.amount.fill_null(0.0), sourced_by=j.sourced_by.fill_null(j.d_sourced_by.fill_null(NONE_LABEL)),
+        opp_id=j.id,
+        person_id=j.person_id,
+        created_at=j.created_at,
+        closed_at=j.closed_at,
+        status=j.status,
+        amount=j.amount.fill_null(0.0),
+        sourced_by=j.sourced_by.fill_null(j.d_sourced_by.fill_null(NONE_LABEL)),
         segment=j.oa_segment.fill_null(j.d_segment.fill_null(NONE_LABEL)),
         **{n: j[f"d_{n}"].fill_null(NONE_LABEL) for n in DIMENSIONS if n != "segment"},
     )
@@ -148,7 +157,9 @@ def stacked(table: ir.Table, keys: list[str], labels: list[dict[str, str]], part
     constant columns. One scan instead of one per part keeps the SQL small and the engines fast.
     """
     names = list(labels[0])
-    tags = ibis.memtable({"lf_part": list(range(len(parts))), **{f"lf_{n}": [lab[n] for lab in labels] for n in names}})
+    tags = ibis.memtable(
+        {"lf_part": list(range(len(parts))), **{f"lf_{n}": [lab[n] for lab in labels] for n in names}}
+    )
     j = table.cross_join(tags)
     built = [part(j) for part in parts]
     keep = ibis.cases(*[(j.lf_part == i, cond) for i, (cond, _) in enumerate(built)], else_=False)

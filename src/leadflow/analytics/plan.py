@@ -46,13 +46,15 @@ def _deals(b: Backend, f: Filters, trailing: Filters) -> tuple[float | None, flo
     o = opportunity_facts(b, f)
     won = o.filter(o.status == "won")
     end = min(f.as_of, f.period.end)
-    row = b.run(won.aggregate(
-        t_n=won.opp_id.count(where=within(won.closed_at, trailing.period)),
-        t_sum=won.amount.sum(where=within(won.closed_at, trailing.period)),
-        e_n=won.opp_id.count(where=won.closed_at < ts(f.period.start)),
-        e_sum=won.amount.sum(where=won.closed_at < ts(f.period.start)),
-        now_sum=won.amount.sum(where=(won.closed_at >= ts(f.period.start)) & (won.closed_at < ts(end))),
-    )).iloc[0]
+    row = b.run(
+        won.aggregate(
+            t_n=won.opp_id.count(where=within(won.closed_at, trailing.period)),
+            t_sum=won.amount.sum(where=within(won.closed_at, trailing.period)),
+            e_n=won.opp_id.count(where=won.closed_at < ts(f.period.start)),
+            e_sum=won.amount.sum(where=won.closed_at < ts(f.period.start)),
+            now_sum=won.amount.sum(where=(won.closed_at >= ts(f.period.start)) & (won.closed_at < ts(end))),
+        )
+    ).iloc[0]
     avg = None
     if row["t_n"]:
         avg = float(row["t_sum"]) / int(row["t_n"])
@@ -68,7 +70,9 @@ def _in_stage(b: Backend, f: Filters) -> dict[str, int]:
     return {str(s): int(n) for s, n in zip(counts["stage"], counts["n"], strict=True)}
 
 
-def plan_segment(b: Backend, f: Filters, segment: str, goal: float) -> tuple[dict[str, object], list[dict[str, object]]]:
+def plan_segment(
+    b: Backend, f: Filters, segment: str, goal: float
+) -> tuple[dict[str, object], list[dict[str, object]]]:
     """The reverse waterfall of one segment's goal."""
     sf = _segment_filters(f, segment)
     trailing = sf.with_period(f.period.trailing(TRAILING_DAYS))
@@ -95,36 +99,57 @@ def plan_segment(b: Backend, f: Filters, segment: str, goal: float) -> tuple[dic
             expected += in_stage.get(s, 0) * to_won * (avg or 0.0)
         needed = math.ceil(remaining / (avg * to_won) - 1e-9) if avg and to_won > 0 else None
         cycle = step.get((s, won))
-        days = None if s == won else (None if cycle is None or pd.isna(cycle.p50_days) else float(cycle.p50_days))
-        by_when = f.period.end - timedelta(days=days) if days is not None else (f.period.end if s == won else None)
-        rows.append({
-            "segment": segment, "stage": s, "needed": needed, "by_when": by_when, "rate_to_next": rate_next,
-            "rate_to_won": to_won, "cycle_days_to_won": days, "in_stage": 0 if s == won else in_stage.get(s, 0),
-            "pipeline_at_or_after": 0 if s == won else have,
-            "gap": None if needed is None else max(needed - (0 if s == won else have), 0),
-        })
+        days = (
+            None
+            if s == won
+            else (None if cycle is None or pd.isna(cycle.p50_days) else float(cycle.p50_days))
+        )
+        by_when = (
+            f.period.end - timedelta(days=days) if days is not None else (f.period.end if s == won else None)
+        )
+        rows.append(
+            {
+                "segment": segment,
+                "stage": s,
+                "needed": needed,
+                "by_when": by_when,
+                "rate_to_next": rate_next,
+                "rate_to_won": to_won,
+                "cycle_days_to_won": days,
+                "in_stage": 0 if s == won else in_stage.get(s, 0),
+                "pipeline_at_or_after": 0 if s == won else have,
+                "gap": None if needed is None else max(needed - (0 if s == won else have), 0),
+            }
+        )
     rows.reverse()
     summary: dict[str, object] = {
-        "segment": segment, "period": f.period.label, "goal": goal, "won_to_date": won_now, "remaining": remaining,
-        "avg_deal": avg, "expected_from_pipeline": expected,
-        "revenue_gap": max(remaining - expected, 0.0), "trailing_from": trailing.period.start,
+        "segment": segment,
+        "period": f.period.label,
+        "goal": goal,
+        "won_to_date": won_now,
+        "remaining": remaining,
+        "avg_deal": avg,
+        "expected_from_pipeline": expected,
+        "revenue_gap": max(remaining - expected, 0.0),
+        "trailing_from": trailing.period.start,
         "trailing_to": trailing.period.end,
     }
     return summary, rows
 
 
 def plan(b: Backend, f: Filters, goals: dict[str, float] | None = None) -> PlanResult:
-    """Leads, MQLs, SALs, SQLs and opportunities needed for the period's goal, by when, against the pipeline."""
-    goals = goals if goals is not None else goals_for(b, f.period.label)
-    if not goals:
-        raise InvalidInput(
-            f"no revenue goal for {f.period.label}",
-            where="goals",
-            hint="add one under `goals:` in the playbook or set it in the goals table",
-        )
-    summaries, rows = [], []
-    for segment in sorted(goals):
-        summary, stage_rows = plan_segment(b, f, segment, goals[segment])
-        summaries.append(summary)
-        rows.extend(stage_rows)
-    return PlanResult(pd.DataFrame(summaries), pd.DataFrame(rows))
+    """Leads, MQLs, SALs, SQLs and opportunities the goal needs, by when, against the pipeline."""
+    with b.session():
+        goals = goals if goals is not None else goals_for(b, f.period.label)
+        if not goals:
+            raise InvalidInput(
+                f"no revenue goal for {f.period.label}",
+                where="goals",
+                hint="add one under `goals:` in the playbook or set it in the goals table",
+            )
+        summaries, rows = [], []
+        for segment in sorted(goals):
+            summary, stage_rows = plan_segment(b, f, segment, goals[segment])
+            summaries.append(summary)
+            rows.extend(stage_rows)
+        return PlanResult(pd.DataFrame(summaries), pd.DataFrame(rows))

@@ -32,16 +32,24 @@ def _decisions(b: Backend, f: Filters, from_stages: tuple[str, ...]) -> ir.Table
 
 
 def acceptance(b: Backend, f: Filters, by: str | None = "campaign") -> pd.DataFrame:
-    """Of the MQL decisions in the period: accepted (moved on in the funnel) vs rejected (recycled/disqualified)."""
+    """MQL decisions in the period: accepted (moved on in the funnel) vs rejected (recycled/disqualified)."""
     keys = _dimension(by)
     j = _decisions(b, f, REVIEWED)
     forward = j.to_stage.isin(funnel_stages(b))
-    agg = b.run(j.group_by(keys).agg(accepted=j.count(where=forward), rejected=j.count(where=~forward))
-                if keys else j.aggregate(accepted=j.count(where=forward), rejected=j.count(where=~forward)))
+    agg = b.run(
+        j.group_by(keys).agg(accepted=j.count(where=forward), rejected=j.count(where=~forward))
+        if keys
+        else j.aggregate(accepted=j.count(where=forward), rejected=j.count(where=~forward))
+    )
     agg["decided"] = agg["accepted"] + agg["rejected"]
-    agg["acceptance_rate"] = [a / d if d else None for a, d in zip(agg["accepted"], agg["decided"], strict=True)]
-    return agg[[*keys, "decided", "accepted", "rejected", "acceptance_rate"]].sort_values(keys or ["decided"]) \
+    agg["acceptance_rate"] = [
+        a / d if d else None for a, d in zip(agg["accepted"], agg["decided"], strict=True)
+    ]
+    return (
+        agg[[*keys, "decided", "accepted", "rejected", "acceptance_rate"]]
+        .sort_values(keys or ["decided"])
         .reset_index(drop=True)
+    )
 
 
 def rejection_reasons(b: Backend, f: Filters, by: str | None = None) -> pd.DataFrame:
@@ -63,20 +71,24 @@ def rejection_reasons(b: Backend, f: Filters, by: str | None = None) -> pd.DataF
 
 
 def segment_mismatch(b: Backend, f: Filters) -> pd.DataFrame:
-    """Share of the period's MQLs by segment next to the share of its wins: where marketing aims vs wins come."""
+    """Share of the period's MQLs by segment next to the share of its wins (where marketing aims vs wins)."""
     w = reach(b, f)
     end = ts(f.as_of)
     won = w[f"reach_{won_stage(b)}"]
-    raw = b.run(w.group_by("segment").agg(
-        mqls=w.person_id.count(where=within(w.reach_mql, f.period) & (w.reach_mql <= end)),
-        wins=w.person_id.count(where=within(won, f.period) & (won <= end)),
-    ))
+    raw = b.run(
+        w.group_by("segment").agg(
+            mqls=w.person_id.count(where=within(w.reach_mql, f.period) & (w.reach_mql <= end)),
+            wins=w.person_id.count(where=within(won, f.period) & (won <= end)),
+        )
+    )
     raw = raw[(raw["mqls"] > 0) | (raw["wins"] > 0)].sort_values("segment").reset_index(drop=True)
     m, wn = raw["mqls"].sum(), raw["wins"].sum()
     raw["mql_share"] = raw["mqls"] / m if m else 0.0
     raw["win_share"] = raw["wins"] / wn if wn else 0.0
     raw["difference"] = raw["mql_share"] - raw["win_share"]
-    raw["win_index"] = [ws / ms if ms else None for ws, ms in zip(raw["win_share"], raw["mql_share"], strict=True)]
+    raw["win_index"] = [
+        ws / ms if ms else None for ws, ms in zip(raw["win_share"], raw["mql_share"], strict=True)
+    ]
     return raw
 
 
@@ -106,20 +118,46 @@ def sla_compliance(b: Backend, f: Filters) -> pd.DataFrame:
     out = pd.concat([raw, totals[cols]], ignore_index=True)
     for team in ("marketing", "sales"):
         if team not in set(out["team"]):
-            out = pd.concat([out, pd.DataFrame([{"team": team, "sla_id": "(all)", "met": 0, "breached": 0,
-                                                 "open": 0, "cancelled": 0}])], ignore_index=True)
-    out["compliance"] = [m / (m + br) if m + br else None for m, br in zip(out["met"], out["breached"], strict=True)]
+            out = pd.concat(
+                [
+                    out,
+                    pd.DataFrame(
+                        [
+                            {
+                                "team": team,
+                                "sla_id": "(all)",
+                                "met": 0,
+                                "breached": 0,
+                                "open": 0,
+                                "cancelled": 0,
+                            }
+                        ]
+                    ),
+                ],
+                ignore_index=True,
+            )
+    out["compliance"] = [
+        m / (m + br) if m + br else None for m, br in zip(out["met"], out["breached"], strict=True)
+    ]
     return out.sort_values(["team", "sla_id"]).reset_index(drop=True)
 
 
 def leakage(ctx: Any) -> dict[str, Any]:
     """Leakage counts per cause from the leakage service (None with a note when it cannot run here)."""
     if ctx is None:
-        return {"total": None, "by_cause": {}, "note": "leakage needs the operational store (no context given)"}
+        return {
+            "total": None,
+            "by_cause": {},
+            "note": "leakage needs the operational store (no context given)",
+        }
     try:
         from leadflow.services.leakage import find_leakage
     except ImportError:
         return {"total": None, "by_cause": {}, "note": "leadflow.services.leakage is not installed"}
     report = find_leakage(ctx)
     counts = {str(k): int(v) for k, v in report.counts.items()}
-    return {"total": sum(counts.values()), "by_cause": counts, "note": "people leaking now (not period-bound)"}
+    return {
+        "total": sum(counts.values()),
+        "by_cause": counts,
+        "note": "people leaking now (not period-bound)",
+    }

@@ -1,16 +1,16 @@
-"""Quantiles and Kaplan-Meier estimates from duration histograms (duration, event, count) an engine returns."""
+"""Quantiles and Kaplan-Meier estimates from the duration histograms engines return."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 QUANTILES = (0.5, 0.75, 0.9)
 
 
-def weighted_quantile(values: Sequence[float], counts: Sequence[float], q: float) -> float | None:
+def weighted_quantile(values: ArrayLike, counts: ArrayLike, q: float) -> float | None:
     """The smallest value whose cumulative share reaches q (inverse CDF); None without data."""
     v = np.asarray(values, dtype=np.float64)
     c = np.asarray(counts, dtype=np.float64)
@@ -46,7 +46,7 @@ class Survival:
         return 0.0 if idx < 0 else float(1.0 - self.survival[idx])
 
 
-def kaplan_meier(durations: Sequence[float], events: Sequence[int | bool], counts: Sequence[float]) -> Survival:
+def kaplan_meier(durations: ArrayLike, events: ArrayLike, counts: ArrayLike) -> Survival:
     """Kaplan-Meier from grouped data; censored at t are at risk at t (events come first at ties)."""
     d = np.asarray(durations, dtype=np.float64)
     e = np.asarray(events, dtype=bool)
@@ -67,9 +67,10 @@ def kaplan_meier(durations: Sequence[float], events: Sequence[int | bool], count
     return Survival(times[has_event], surv[has_event], n_total, n_events, n_total - n_events)
 
 
-def summarize(durations: Sequence[float], events: Sequence[int | bool], counts: Sequence[float],
-              scale: float = 1.0) -> dict[str, float | int | None]:
-    """n, events, censored, empirical p50/p75/p90 of completed durations and the Kaplan-Meier ones (÷ scale)."""
+def summarize(
+    durations: ArrayLike, events: ArrayLike, counts: ArrayLike, scale: float = 1.0
+) -> dict[str, float | int | None]:
+    """n, events, censored; p50/p75/p90 of completed durations and the Kaplan-Meier ones (÷ scale)."""
     e = np.asarray(events, dtype=bool)
     d = np.asarray(durations, dtype=np.float64)
     c = np.asarray(counts, dtype=np.float64)

@@ -22,8 +22,17 @@ from leadflow.analytics.milestones import (
 from leadflow.analytics.survival import summarize, weighted_quantile
 
 MINUTES_PER_DAY = 1440.0
-STAT_COLUMNS = ["n", "events", "censored", "p50_days", "p75_days", "p90_days",
-                "km_p50_days", "km_p75_days", "km_p90_days"]
+STAT_COLUMNS = [
+    "n",
+    "events",
+    "censored",
+    "p50_days",
+    "p75_days",
+    "p90_days",
+    "km_p50_days",
+    "km_p75_days",
+    "km_p90_days",
+]
 
 
 def _histogram(table: ir.Table, keys: list[str], labels: list[dict[str, str]], parts: list[Part]) -> ir.Table:
@@ -51,7 +60,9 @@ def time_in_stage_expr(b: Backend, f: Filters) -> ir.Table:
             left = leave.notnull() & (leave <= end)
             stop = ibis.cases((left, leave), else_=end)
             return within(start, f.period) & (start <= end), {
-                "minutes": minutes_between(start, stop), "event": ibis.cases((left, 1), else_=0)}
+                "minutes": minutes_between(start, stop),
+                "event": ibis.cases((left, 1), else_=0),
+            }
 
         return build
 
@@ -66,8 +77,11 @@ def first_touch_expr(b: Backend, f: Filters) -> ir.Table:
     acts = b.table("activities")
     first = acts.group_by(t_person="person_id").agg(t_first=acts.occurred_at.min())
     wt = w.left_join(first, w.person_id == first.t_person)
-    wt = wt.mutate(t_touch=ibis.cases((wt.t_first.notnull() & (wt.t_first < wt.created_at), wt.t_first),
-                                      else_=wt.created_at))
+    wt = wt.mutate(
+        t_touch=ibis.cases(
+            (wt.t_first.notnull() & (wt.t_first < wt.created_at), wt.t_first), else_=wt.created_at
+        )
+    )
     end = ts(f.as_of)
     gone_stages = [s for s in b.playbook.stage_ids() if s not in funnel_stages(b)]
     stages = funnel_stages(b)
@@ -80,7 +94,9 @@ def first_touch_expr(b: Backend, f: Filters) -> ir.Table:
             got = t[f"reach_{m}"].notnull() & (t[f"reach_{m}"] <= end)
             stop = ibis.cases((got, t[f"reach_{m}"]), else_=censor)
             return within(t.t_touch, f.period) & (t.t_touch <= end), {
-                "minutes": minutes_between(t.t_touch, stop), "event": ibis.cases((got, 1), else_=0)}
+                "minutes": minutes_between(t.t_touch, stop),
+                "event": ibis.cases((got, 1), else_=0),
+            }
 
         return build
 
@@ -95,20 +111,23 @@ def velocity_stats(hist: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         labels = group if isinstance(group, tuple) else (group,)
         row: dict[str, object] = dict(zip([*keys, "measure", "stage"], labels, strict=True))
         minutes = part["minutes"].clip(lower=0).astype(float).tolist()
-        row.update(summarize(minutes, part["event"].astype(int).tolist(), part["n"].tolist(), MINUTES_PER_DAY))
+        row.update(
+            summarize(minutes, part["event"].astype(int).tolist(), part["n"].tolist(), MINUTES_PER_DAY)
+        )
         rows.append(row)
     return pd.DataFrame(rows, columns=[*keys, "measure", "stage", *STAT_COLUMNS])
 
 
 def velocity(b: Backend, f: Filters) -> pd.DataFrame:
     """Per stage: days in stage; per milestone: days from first touch; median/p75/p90 raw and Kaplan-Meier."""
-    keys = group_keys(f)
-    hist = pd.concat([b.run(time_in_stage_expr(b, f)), b.run(first_touch_expr(b, f))], ignore_index=True)
-    out = velocity_stats(hist, keys)
-    order = {s: i for i, s in enumerate(b.playbook.stage_ids())}
-    out["_m"] = (out["measure"] != "time_in_stage").astype(int)
-    out["_o"] = out["stage"].map(order)
-    return out.sort_values([*keys, "_m", "_o"]).drop(columns=["_m", "_o"]).reset_index(drop=True)
+    with b.session():
+        keys = group_keys(f)
+        hist = pd.concat([b.run(time_in_stage_expr(b, f)), b.run(first_touch_expr(b, f))], ignore_index=True)
+        out = velocity_stats(hist, keys)
+        order = {s: i for i, s in enumerate(b.playbook.stage_ids())}
+        out["_m"] = (out["measure"] != "time_in_stage").astype(int)
+        out["_o"] = out["stage"].map(order)
+        return out.sort_values([*keys, "_m", "_o"]).drop(columns=["_m", "_o"]).reset_index(drop=True)
 
 
 def touches_expr(b: Backend, f: Filters) -> ir.Table:
@@ -138,6 +157,13 @@ def touches_before_mql(b: Backend, f: Filters) -> pd.DataFrame:
         n = int(part["n"].sum())
         total = float((part["touches"] * part["n"]).sum())
         vals, counts = part["touches"].astype(float).tolist(), part["n"].tolist()
-        rows.append({**dict(zip(keys, labels, strict=True)), "mqls": n, "mean": total / n if n else None,
-                     "p50": weighted_quantile(vals, counts, 0.5), "p90": weighted_quantile(vals, counts, 0.9)})
+        rows.append(
+            {
+                **dict(zip(keys, labels, strict=True)),
+                "mqls": n,
+                "mean": total / n if n else None,
+                "p50": weighted_quantile(vals, counts, 0.5),
+                "p90": weighted_quantile(vals, counts, 0.9),
+            }
+        )
     return pd.DataFrame(rows, columns=[*keys, "mqls", "mean", "p50", "p90"])

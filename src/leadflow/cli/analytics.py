@@ -1,4 +1,4 @@
-"""`leadflow funnel|velocity|plan|attribution|campaigns`: the shared numbers, on the store, DuckDB or Spark."""
+"""`leadflow funnel|velocity|plan|attribution|campaigns`: the shared numbers on the store, DuckDB, Spark."""
 
 from __future__ import annotations
 
@@ -27,26 +27,49 @@ from leadflow.playbook import load_playbook
 
 FORMATS = ("table", "csv", "json", "parquet")
 
-PeriodOpt = Annotated[str | None, typer.Option("--period", help="2026-Q1, 2026-03, 2026-H1, 2026-FY or FIRST..LAST "
-                                               "(default: the current quarter).")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Measure at this instant (ISO, UTC; default now).")]
-ByOpt = Annotated[str | None, typer.Option("--by", help="Break down by segment, persona, channel, campaign, rep "
-                                           "or playbook_version (comma-separated).")]
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--period", help="2026-Q1, 2026-03, 2026-H1, 2026-FY or FIRST..LAST (default: the current quarter)."
+    ),
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Measure at this instant (ISO, UTC; default now).")
+]
+ByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        help="Break down by segment, persona, channel, campaign, rep or playbook_version (comma-separated).",
+    ),
+]
 SegmentOpt = Annotated[str | None, typer.Option("--segment", help="Only this segment.")]
 PersonaOpt = Annotated[str | None, typer.Option("--persona", help="Only this persona.")]
 ChannelOpt = Annotated[str | None, typer.Option("--channel", help="Only this source channel.")]
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="Only this source campaign (name).")]
 RepOpt = Annotated[str | None, typer.Option("--rep", help="Only people owned by this rep (email).")]
-VersionOpt = Annotated[str | None, typer.Option("--playbook-version", help="Only people created under this version.")]
+VersionOpt = Annotated[
+    str | None, typer.Option("--playbook-version", help="Only people created under this version.")
+]
 EngineOpt = Annotated[str, typer.Option("--engine", help="store (SQLite/PostgreSQL), duckdb or spark.")]
-SourceOpt = Annotated[Path | None, typer.Option("--source", help="For duckdb/spark: a .duckdb file or a folder of "
-                                                "Parquet files from `leadflow export parquet`.")]
-FormatOpt = Annotated[str, typer.Option("--format", help="table, csv, json or parquet (parquet needs --output).")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
+SourceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--source",
+        help="For duckdb/spark: a .duckdb file or a folder of Parquet files from `leadflow export parquet`.",
+    ),
+]
+FormatOpt = Annotated[
+    str, typer.Option("--format", help="table, csv, json or parquet (parquet needs --output).")
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
 
 
-def _open(engine: str, db: str | None, playbook: Path | None, source: Path | None,
-          as_of: str | None) -> tuple[Backend, datetime, Any]:
+def _open(
+    engine: str, db: str | None, playbook: Path | None, source: Path | None, as_of: str | None
+) -> tuple[Backend, datetime, Any]:
     """The backend and the instant to measure at (a file source never needs the store)."""
     if engine != "store" and source is not None:
         pb = load_playbook(playbook).model
@@ -60,8 +83,11 @@ def _open(engine: str, db: str | None, playbook: Path | None, source: Path | Non
         try:
             now = as_utc(datetime.fromisoformat(as_of))
         except ValueError:
-            raise InvalidInput(f"{as_of!r} is not a date or time", where="--as-of",
-                               hint="write 2026-03-31 or 2026-03-31T18:00") from None
+            raise InvalidInput(
+                f"{as_of!r} is not a date or time",
+                where="--as-of",
+                hint="write 2026-03-31 or 2026-03-31T18:00",
+            ) from None
     return b, now, ctx
 
 
@@ -72,10 +98,14 @@ def _filters(now: datetime, period: str | None, by: str | None, **dims: str | No
 def emit(frames: dict[str, pd.DataFrame], fmt: str, output: Path | None, title: str) -> None:
     """Print (or write) result tables in the chosen format."""
     if fmt not in FORMATS:
-        raise InvalidInput(f"unknown format {fmt!r}", where="--format", hint=f"use one of {', '.join(FORMATS)}")
+        raise InvalidInput(
+            f"unknown format {fmt!r}", where="--format", hint=f"use one of {', '.join(FORMATS)}"
+        )
     if fmt == "parquet":
         if output is None:
-            raise InvalidInput("parquet output needs a file", where="--format parquet", hint="add --output FILE")
+            raise InvalidInput(
+                "parquet output needs a file", where="--format parquet", hint="add --output FILE"
+            )
         for i, (name, df) in enumerate(frames.items()):
             path = output if i == 0 else output.with_name(f"{output.stem}-{name}{output.suffix}")
             df.to_parquet(path, index=False)
@@ -113,34 +143,91 @@ def _rich(df: pd.DataFrame, title: str) -> Table:
     return table
 
 
-def funnel(period: PeriodOpt = None, as_of: AsOfOpt = None, by: ByOpt = None, segment: SegmentOpt = None,
-           persona: PersonaOpt = None, channel: ChannelOpt = None, campaign: CampaignOpt = None, rep: RepOpt = None,
-           playbook_version: VersionOpt = None, engine: EngineOpt = "store", source: SourceOpt = None,
-           fmt: FormatOpt = "table", output: OutputOpt = None, db: DbOption = None,
-           playbook: PlaybookOption = None) -> None:
-    """People entering each stage, skipped stages, moves, and cohort conversion to the next stage and to won."""
+def funnel(
+    period: PeriodOpt = None,
+    as_of: AsOfOpt = None,
+    by: ByOpt = None,
+    segment: SegmentOpt = None,
+    persona: PersonaOpt = None,
+    channel: ChannelOpt = None,
+    campaign: CampaignOpt = None,
+    rep: RepOpt = None,
+    playbook_version: VersionOpt = None,
+    engine: EngineOpt = "store",
+    source: SourceOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    db: DbOption = None,
+    playbook: PlaybookOption = None,
+) -> None:
+    """People entering each stage, skipped stages, moves, cohort conversion to the next stage and to won."""
     b, now, _ = _open(engine, db, playbook, source, as_of)
-    f = _filters(now, period, by, segment=segment, persona=persona, channel=channel, campaign=campaign, rep=rep,
-                 playbook_version=playbook_version)
+    f = _filters(
+        now,
+        period,
+        by,
+        segment=segment,
+        persona=persona,
+        channel=channel,
+        campaign=campaign,
+        rep=rep,
+        playbook_version=playbook_version,
+    )
     emit({"funnel": funnel_metrics.funnel(b, f)}, fmt, output, f"Funnel {f.period.label}")
 
 
-def velocity(period: PeriodOpt = None, as_of: AsOfOpt = None, by: ByOpt = None, segment: SegmentOpt = None,
-             persona: PersonaOpt = None, channel: ChannelOpt = None, campaign: CampaignOpt = None,
-             rep: RepOpt = None, playbook_version: VersionOpt = None, engine: EngineOpt = "store",
-             source: SourceOpt = None, fmt: FormatOpt = "table", output: OutputOpt = None, db: DbOption = None,
-             playbook: PlaybookOption = None) -> None:
+def velocity(
+    period: PeriodOpt = None,
+    as_of: AsOfOpt = None,
+    by: ByOpt = None,
+    segment: SegmentOpt = None,
+    persona: PersonaOpt = None,
+    channel: ChannelOpt = None,
+    campaign: CampaignOpt = None,
+    rep: RepOpt = None,
+    playbook_version: VersionOpt = None,
+    engine: EngineOpt = "store",
+    source: SourceOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    db: DbOption = None,
+    playbook: PlaybookOption = None,
+) -> None:
     """Days in each stage and from first touch to MQL, SQL and won (median, p75, p90; Kaplan-Meier)."""
     b, now, _ = _open(engine, db, playbook, source, as_of)
-    f = _filters(now, period, by, segment=segment, persona=persona, channel=channel, campaign=campaign, rep=rep,
-                 playbook_version=playbook_version)
-    emit({"velocity": velocity_metrics.velocity(b, f), "touches_before_mql": velocity_metrics.touches_before_mql(b, f)},
-         fmt, output, f"Velocity {f.period.label}")
+    f = _filters(
+        now,
+        period,
+        by,
+        segment=segment,
+        persona=persona,
+        channel=channel,
+        campaign=campaign,
+        rep=rep,
+        playbook_version=playbook_version,
+    )
+    emit(
+        {
+            "velocity": velocity_metrics.velocity(b, f),
+            "touches_before_mql": velocity_metrics.touches_before_mql(b, f),
+        },
+        fmt,
+        output,
+        f"Velocity {f.period.label}",
+    )
 
 
-def plan(period: PeriodOpt = None, as_of: AsOfOpt = None, segment: SegmentOpt = None,
-         engine: EngineOpt = "store", source: SourceOpt = None, fmt: FormatOpt = "table", output: OutputOpt = None,
-         db: DbOption = None, playbook: PlaybookOption = None) -> None:
+def plan(
+    period: PeriodOpt = None,
+    as_of: AsOfOpt = None,
+    segment: SegmentOpt = None,
+    engine: EngineOpt = "store",
+    source: SourceOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    db: DbOption = None,
+    playbook: PlaybookOption = None,
+) -> None:
     """Reverse waterfall: what the period's revenue goal needs at each stage, by when, and the gap."""
     b, now, _ = _open(engine, db, playbook, source, as_of)
     f = _filters(now, period, None, segment=segment)
@@ -148,35 +235,62 @@ def plan(period: PeriodOpt = None, as_of: AsOfOpt = None, segment: SegmentOpt = 
     emit({"goal": result.summary, "stages": result.stages}, fmt, output, f"Plan {f.period.label}")
 
 
-def attribution(period: PeriodOpt = None, as_of: AsOfOpt = None,
-                milestone: Annotated[str, typer.Option("--milestone", help="lead_created, mql, "
-                                                       "opportunity_created or won.")] = "won",
-                model: Annotated[list[str] | None, typer.Option("--model", help="Model(s); default: all.")] = None,
-                key: Annotated[str, typer.Option("--key", help="Credit channels or campaigns.")] = "channel",
-                segment: SegmentOpt = None, persona: PersonaOpt = None, engine: EngineOpt = "store",
-                source: SourceOpt = None, fmt: FormatOpt = "table", output: OutputOpt = None, db: DbOption = None,
-                playbook: PlaybookOption = None) -> None:
+def attribution(
+    period: PeriodOpt = None,
+    as_of: AsOfOpt = None,
+    milestone: Annotated[
+        str, typer.Option("--milestone", help="lead_created, mql, opportunity_created or won.")
+    ] = "won",
+    model: Annotated[list[str] | None, typer.Option("--model", help="Model(s); default: all.")] = None,
+    key: Annotated[str, typer.Option("--key", help="Credit channels or campaigns.")] = "channel",
+    segment: SegmentOpt = None,
+    persona: PersonaOpt = None,
+    engine: EngineOpt = "store",
+    source: SourceOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    db: DbOption = None,
+    playbook: PlaybookOption = None,
+) -> None:
     """Marketing/sales-sourced and influenced pipeline and revenue, and credits per model over touches."""
     b, now, _ = _open(engine, db, playbook, source, as_of)
     f = _filters(now, period, None, segment=segment, persona=persona)
     models = tuple(model) if model else attribution_metrics.DEFAULT_MODELS
     credits = attribution_metrics.attribution(b, f, milestone, models, key)
-    emit({"sourcing": attribution_metrics.sourcing(b, f), "credits": credits}, fmt, output,
-         f"Attribution to {milestone} {f.period.label}")
+    emit(
+        {"sourcing": attribution_metrics.sourcing(b, f), "credits": credits},
+        fmt,
+        output,
+        f"Attribution to {milestone} {f.period.label}",
+    )
 
 
-def campaigns(period: PeriodOpt = None, as_of: AsOfOpt = None,
-              view: Annotated[str, typer.Option("--view", help="economics, acceptance, rejections, mismatch, sla "
-                                                "or all.")] = "economics",
-              by: Annotated[str | None, typer.Option("--by", help="acceptance/rejections: campaign, channel, "
-                                                     "persona ...")] = None,
-              segment: SegmentOpt = None, persona: PersonaOpt = None, channel: ChannelOpt = None,
-              campaign: CampaignOpt = None, rep: RepOpt = None, engine: EngineOpt = "store",
-              source: SourceOpt = None, fmt: FormatOpt = "table", output: OutputOpt = None, db: DbOption = None,
-              playbook: PlaybookOption = None) -> None:
-    """Cost per MQL/SQL/won and pipeline per cost; MQL acceptance, rejection Pareto, segment mismatch, SLAs."""
+def campaigns(
+    period: PeriodOpt = None,
+    as_of: AsOfOpt = None,
+    view: Annotated[
+        str, typer.Option("--view", help="economics, acceptance, rejections, mismatch, sla or all.")
+    ] = "economics",
+    by: Annotated[
+        str | None, typer.Option("--by", help="acceptance/rejections: campaign, channel, persona ...")
+    ] = None,
+    segment: SegmentOpt = None,
+    persona: PersonaOpt = None,
+    channel: ChannelOpt = None,
+    campaign: CampaignOpt = None,
+    rep: RepOpt = None,
+    engine: EngineOpt = "store",
+    source: SourceOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    db: DbOption = None,
+    playbook: PlaybookOption = None,
+) -> None:
+    """Cost per MQL/SQL/won, pipeline per cost; MQL acceptance, rejection Pareto, segment mismatch, SLAs."""
     b, now, _ = _open(engine, db, playbook, source, as_of)
-    f = _filters(now, period, None, segment=segment, persona=persona, channel=channel, campaign=campaign, rep=rep)
+    f = _filters(
+        now, period, None, segment=segment, persona=persona, channel=channel, campaign=campaign, rep=rep
+    )
     views = {
         "economics": lambda: campaign_metrics.campaigns(b, f),
         "acceptance": lambda: quality_metrics.acceptance(b, f, by or "campaign"),
@@ -187,7 +301,9 @@ def campaigns(period: PeriodOpt = None, as_of: AsOfOpt = None,
     chosen = list(views) if view == "all" else [view]
     for name in chosen:
         if name not in views:
-            raise InvalidInput(f"unknown view {name!r}", where="--view", hint=f"use {', '.join(views)} or all")
+            raise InvalidInput(
+                f"unknown view {name!r}", where="--view", hint=f"use {', '.join(views)} or all"
+            )
     emit({name: views[name]() for name in chosen}, fmt, output, f"Campaigns {f.period.label}")
 
 

@@ -1,0 +1,117 @@
+"""Analytics speed: the Overview metric set on DuckDB over Parquet (1M persons, ~20M activities) and on the
+SQLite store (100k persons), and engine-to-credits Markov attribution over 1M journeys.
+
+Prints one JSON object per figure. BENCH_SCALE (default 1.0) scales the sizes down for quick runs. Data
+comes from the simulator (leadflow.simulate); each timing is the best of a few runs after one warm-up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
+PEOPLE = max(5000, int(1_000_000 * SCALE))
+STORE_PEOPLE = max(2000, int(100_000 * SCALE))
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def emit(name: str, value: float | None, unit: str, target: str, compared_to: str, **extra: object) -> None:
+    print(
+        json.dumps(
+            {"name": name, "value": value, "unit": unit, "target": target, "compared_to": compared_to} | extra
+        ),
+        flush=True,
+    )
+
+
+def best(fn: Callable[[], Any], runs: int = 3) -> float:
+    fn()  # warm-up: imports, first compile, OS caches
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def main() -> None:
+    from leadflow.analytics import connect_duckdb, connect_store, dashboard_metrics, make_filters
+    from leadflow.analytics.attribution import paths_for
+    from leadflow.analytics.dashboard import all_metrics
+    from leadflow.clock import FrozenClock
+    from leadflow.config import get_settings
+    from leadflow.domain.attribution import markov_attribution
+    from leadflow.playbook import load_playbook
+    from leadflow.services.context import open_context
+    from leadflow.simulate import SimConfig, simulate
+    from leadflow.simulate.bulk import load_into_store
+    from leadflow.store.engine import make_engine
+
+    pb = load_playbook(None).model
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "pq"
+        t = time.perf_counter()
+        result = simulate(SimConfig(people=PEOPLE, seed=3, months=12, start=START))
+        result.write_parquet(folder)
+        activities = result.tables["activities"].num_rows
+        gen = time.perf_counter() - t
+        end = result.now
+        del result
+        f = make_filters("2025-H2", end)
+        b = connect_duckdb(folder, pb)
+        emit(
+            "dashboard_metrics_duckdb_parquet",
+            round(best(lambda: dashboard_metrics(b, f)), 3),
+            "s",
+            "< 5 s",
+            f"{PEOPLE} persons, {activities} activities (Parquet, generated in {gen:.0f}s)",
+        )
+        emit(
+            "all_metrics_duckdb_parquet",
+            round(best(lambda: all_metrics(b, f, {"all": 1e7}), 1), 3),
+            "s",
+            "-",
+            f"every metric family incl. rule/Markov/Shapley attribution, {PEOPLE} persons",
+        )
+        year = make_filters("2025-FY", end)
+        journeys: dict[str, Any] = {}
+
+        def markov() -> None:
+            paths = paths_for(b, year, "mql")
+            journeys["n"] = sum(int(p.conversions + p.nulls) for p in paths.values())
+            markov_attribution(paths, 1)
+
+        seconds = best(markov, 1)
+        emit(
+            "markov_attribution_engine_to_credits",
+            round(seconds, 3),
+            "s",
+            "< 10 s",
+            f"{journeys['n']} journeys to MQL (DuckDB joins, numpy solves; bench_markov: the solver alone)",
+        )
+        url = f"sqlite:///{Path(tmp) / 'store.db'}"
+        small = simulate(SimConfig(people=STORE_PEOPLE, seed=4, months=12, start=START))
+        ctx = open_context(
+            get_settings(database_url=url), clock=FrozenClock(small.now), engine=make_engine(url)
+        )
+        load_into_store(ctx, small)
+        sb = connect_store(ctx.engine, pb)
+        sf = make_filters("2025-H2", small.now)
+        emit(
+            "dashboard_metrics_sqlite_store",
+            round(best(lambda: dashboard_metrics(sb, sf)), 3),
+            "s",
+            "< 2 s",
+            f"{STORE_PEOPLE} persons in the SQLite store",
+        )
+
+
+if __name__ == "__main__":
+    main()
