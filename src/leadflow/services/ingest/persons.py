@@ -54,19 +54,38 @@ def stage_chain(
     return chain
 
 
+Steps = dict[tuple[str, str], tuple[str | None, list[str] | None]]
+
+
+def _step(pb: Playbook, previous: str, stage: str, cache: Steps) -> tuple[str | None, list[str] | None]:
+    """The transition name and skipped stages of one move (memoised per import: imports repeat moves)."""
+    hit = cache.get((previous, stage))
+    if hit is None:
+        t = find_transition(pb, previous, stage)
+        hit = cache[(previous, stage)] = (
+            t.name if t is not None else None,
+            skipped_stages(pb, previous, stage) or None,
+        )
+    return hit[0], list(hit[1]) if hit[1] else None
+
+
 def history_rows(
-    pb: Playbook, version: str, person_id: int, chain: list[tuple[str, datetime]], previous: str | None = None
+    pb: Playbook,
+    version: str,
+    person_id: int,
+    chain: list[tuple[str, datetime]],
+    previous: str | None = None,
+    cache: Steps | None = None,
 ) -> list[dict[str, Any]]:
     """Stage change rows for a chain, shaped as write_stage_change writes them (source import)."""
+    cache = {} if cache is None else cache
     rows: list[dict[str, Any]] = []
     for stage, at in chain:
         if previous is None:
             transition: str | None = "create"
             skipped = None
         else:
-            t = find_transition(pb, previous, stage)
-            transition = t.name if t is not None else None
-            skipped = skipped_stages(pb, previous, stage) or None
+            transition, skipped = _step(pb, previous, stage, cache)
         rows.append(
             {
                 "person_id": person_id,
@@ -111,6 +130,10 @@ class PersonWriter(Writer):
 
     kind = "persons"
     stage_column = "stage"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.steps: Steps = {}
 
     def check(self, record: Record) -> list[Rejection]:
         stage = record.values.get("stage")
@@ -183,7 +206,7 @@ class PersonWriter(Writer):
         existing: dict[int, list[tuple[str, datetime]]] = {}
         for (person_id, outcome), chain in zip(outcomes, chains, strict=True):
             if outcome == "inserted":
-                changes += history_rows(pb, version, person_id, chain)
+                changes += history_rows(pb, version, person_id, chain, cache=self.steps)
                 entries += entry_rows(person_id, chain)
             else:
                 existing[person_id] = chain

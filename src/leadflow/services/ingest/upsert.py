@@ -33,8 +33,20 @@ def insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, An
     if not rows:
         return []
     fill_defaults(table, rows)
-    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return [int(r[0]) for r in result]
+    if conn.dialect.name != "sqlite":
+        result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        return [int(r[0]) for r in result]
+    # SQLite would run RETURNING row by row; inside our write transaction (the write lock is held from
+    # BEGIN IMMEDIATE) new rowids are handed out in insertion order above the old maximum, so read them back.
+    before = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    conn.execute(insert(table), rows)
+    ids = [
+        int(i)
+        for i in conn.execute(select(table.c.id).where(table.c.id > before).order_by(table.c.id)).scalars()
+    ]
+    if len(ids) != len(rows):
+        raise RuntimeError(f"expected {len(rows)} new {table.name} rows, found {len(ids)}")
+    return ids
 
 
 def upsert_rows(
