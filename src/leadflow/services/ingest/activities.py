@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from leadflow.services import reactions
 from leadflow.services.ingest.bulk import ActivityRow, insert_activities
@@ -75,6 +76,8 @@ class ActivityWriter(Writer):
         ] = []  # (row, key) of the last batch's rows, for per-record results
         self.last_accepted: set[str] = set()
         self.track = False  # keep (row, key) per record: ingest_activities reports per record
+        # who creates a lead first seen in an activity: an import (history) or the live engine (API)
+        self.person_actor, self.person_source = "import", "import"
 
     def _person(self, conn: Connection, rec: Record) -> int | None:
         v = rec.values
@@ -89,9 +92,22 @@ class ActivityWriter(Writer):
             "source_channel": v.get("channel"),
             "properties": {},
         }
-        person_id = create_person_in(
-            conn, self.ctx, values, at=v["occurred_at"], actor="import", source="import"
-        )
+        try:
+            with conn.begin_nested():
+                person_id = create_person_in(
+                    conn,
+                    self.ctx,
+                    values,
+                    at=v["occurred_at"],
+                    actor=self.person_actor,
+                    source=self.person_source,
+                )
+        except IntegrityError:  # someone created this person a moment ago (concurrent API requests)
+            again = ids_by(conn, persons, persons.c.email, [v["email"]]).get(v["email"])
+            if again is None:
+                raise
+            self.by_email.put(v["email"], again)
+            return again
         self.by_email.put(v["email"], person_id)
         if v.get("person"):
             self.by_ext.put(v["person"], person_id)

@@ -61,6 +61,7 @@ def ingest_activities(ctx: Context, records: Iterable[Mapping[str, Any]]) -> Ing
     writer = ActivityWriter(ctx, {}, "always")
     writer.person_column = "person"
     writer.track = True
+    writer.person_actor, writer.person_source = "api", "engine"
     results: dict[int, RecordResult] = {}
     good: list[Record] = []
     for index, item in enumerate(items):
