@@ -84,3 +84,31 @@ def test_parquet(ctx: Context, tmp_path: Path) -> None:
     pq.write_table(pa.Table.from_pylist(ROWS), path)
     assert import_file(ctx, "persons", path).inserted == 2
     _check(ctx)
+
+
+def test_parquet_native_types_for_activities(sqlite_ctx: Context, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from leadflow.store.tables import activities
+
+    people = tmp_path / "people.parquet"
+    pq.write_table(
+        pa.table({"Record ID": pa.array([7, 8], pa.int64()), "Email": ["a@x.io", "b@x.io"]}), people
+    )
+    assert import_file(sqlite_ctx, "persons", people, preset="hubspot").inserted == 2
+    acts = tmp_path / "acts.parquet"
+    when = [datetime(2026, 1, 5, 9, 30, tzinfo=UTC), datetime(2026, 1, 6, 9, 30, tzinfo=UTC)]
+    pq.write_table(
+        pa.table(
+            {
+                "Record ID": pa.array([7, 8], pa.int64()),
+                "Activity Type": ["Page View", "Email Click"],
+                "Activity Date": pa.array(when, pa.timestamp("us", tz="UTC")),
+            }
+        ),
+        acts,
+    )
+    assert import_file(sqlite_ctx, "activities", acts, preset="hubspot").inserted == 2
+    with reading(sqlite_ctx.engine) as conn:
+        got = sorted((r.type, r.occurred_at) for r in conn.execute(select(activities)))
+    assert got == [("email_click", when[1]), ("page_view", when[0])]
