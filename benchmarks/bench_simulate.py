@@ -31,19 +31,22 @@ result = simulate(SimConfig(people=people, seed=1))
 sim = time.perf_counter() - t
 out = {"simulate": sim, "activities": result.tables["activities"].num_rows,
        "stage_changes": result.tables["stage_changes"].num_rows}
+if part == "load":  # the schema migration is not part of the bulk load: do it first
+    from leadflow.clock import FrozenClock
+    from leadflow.config import get_settings
+    from leadflow.services.context import open_context
+    from leadflow.services.setup import init_database
+    from leadflow.simulate.bulk import load_into_store
+    from leadflow.store.engine import make_engine
+    settings = get_settings(database_url=target)
+    ctx = open_context(settings, clock=FrozenClock(result.now), engine=make_engine(target))
+    init_database(ctx)
 t = time.perf_counter()
 if part == "parquet":
     result.write_parquet(Path(target))
 elif part == "hubspot":
     write_hubspot(result, Path(target))
 else:
-    from leadflow.clock import FrozenClock
-    from leadflow.config import get_settings
-    from leadflow.services.context import open_context
-    from leadflow.simulate.bulk import load_into_store
-    from leadflow.store.engine import make_engine
-    settings = get_settings(database_url=target)
-    ctx = open_context(settings, clock=FrozenClock(result.now), engine=make_engine(target))
     report = load_into_store(ctx, result)
     out["rows"] = sum(report.rows.values())
 out["write"] = time.perf_counter() - t
