@@ -80,6 +80,7 @@ def test_hubspot_companies_contacts_deals_activities(ctx: Context, tmp_path: Pat
         assert bob.account_id == acc["Beta GmbH"].id  # by email domain
         assert cy.account_id is None and cy.persona == "student"  # free mail never matches
         assert di.account_id == acc["Acme Corp"].id and di.stage == "disqualified"
+        assert di.properties == {"Lead Status": "UNQUALIFIED"}
         assert (ada.stage, bob.stage, cy.stage) == ("customer", "opportunity", "lead")  # Bob has an open deal
         assert ada.source_channel == "organic_search"
         opps = {r.external_id: r for r in conn.execute(select(opportunities))}

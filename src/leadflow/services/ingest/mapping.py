@@ -230,8 +230,10 @@ def resolve(mapping: ColumnMapping, header: Sequence[str], source: str) -> Resol
     }
     override = None
     if mapping.stage_override is not None:
+        before = set(used)
         ocols = present(mapping.stage_override.columns)
         override = (mapping.stage_override, ocols) if ocols else None
+        used.intersection_update(before)  # the override's column (Lead Status) is also kept in properties
     for target in mapping.required:
         if target not in fields:
             wanted_spec = mapping.fields.get(target)
