@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, datetime
 
@@ -242,3 +243,33 @@ def test_world_follows_the_default_playbook(big: SimResult) -> None:
     } <= kinds
     costs = big.tables["campaigns"].column("cost").to_pylist()
     assert all(c > 0 for c in costs)
+
+
+def test_every_simulated_move_is_one_the_playbook_allows() -> None:
+    """Each history row passes the engine's own check: transition, actor, required fields, cool-down."""
+    from leadflow.domain.lifecycle import Actor, decide
+
+    pb = load_playbook(None).model
+    result = simulate(SimConfig(people=3000, seed=6, months=18))
+    rows = (
+        result.tables["stage_changes"]
+        .sort_by([("person_id", "ascending"), ("at", "ascending"), ("id", "ascending")])
+        .to_pylist()
+    )
+    entered: dict[int, datetime] = {}
+    for row in rows:
+        if row["from_stage"] is not None:
+            role = row["actor_role"]
+            actor = Actor.system(row["actor"]) if role == "system" else Actor(row["actor"], role, role)
+            fields = {k: str(v) for k, v in json.loads(row["fields"]).items()}
+            t = decide(
+                pb,
+                row["from_stage"],
+                row["to_stage"],
+                actor,
+                fields,
+                entered_current_at=entered[row["person_id"]],
+                now=row["at"],
+            )
+            assert t.name == row["transition"]
+        entered[row["person_id"]] = row["at"]
