@@ -25,6 +25,9 @@ from leadflow.simulate.bulk import load_into_store
 from leadflow.store.engine import make_engine, transaction
 from leadflow.store.tables import deadlines, goals
 
+# One worker builds the shared data once (make test runs pytest -n 2 --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("analytics_engines")
+
 PG_ADMIN_URL = os.environ.get("LEADFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SIM = SimConfig(people=400, seed=11, months=6, start=datetime(2025, 10, 1, tzinfo=UTC))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pandas as pd
 import pytest
 
 from leadflow.analytics.engines import connect_store
@@ -112,3 +113,11 @@ def test_bad_period_and_breakdown_are_refused() -> None:
     assert parse_period("2026-Q1").previous().label == "2025-Q4"
     assert parse_period("2026-H1").previous().label == "2025-H2"
     assert parse_period("2026-01").previous().label == "2025-12"
+
+
+def test_duckdb_attached_to_the_store_agrees(tiny_any: Context, q1: Filters) -> None:
+    from leadflow.analytics.engines import connect_duckdb
+
+    store = funnel(connect_store(tiny_any.engine, tiny_any.playbook.model), q1)
+    duck = funnel(connect_duckdb(None, tiny_any.playbook.model, tiny_any.engine), q1)
+    pd.testing.assert_frame_equal(duck, store, check_dtype=False)

@@ -18,6 +18,9 @@ from leadflow.analytics.velocity import velocity
 from leadflow.playbook import load_playbook
 from leadflow.simulate import SimConfig, simulate
 
+# One worker builds the shared data once (make test runs pytest -n 2 --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("analytics_ground_truth")
+
 CFG = SimConfig(people=15000, seed=5, months=12, start=datetime(2025, 1, 1, tzinfo=UTC))
 END = datetime(2026, 1, 1)
 COHORT = "2025-01-01..2025-06-30"  # every decision of these cohorts has happened by the end (max_days)

@@ -197,7 +197,13 @@ def connect_duckdb(source: Path | None, playbook: Playbook, store: Engine | None
         con.raw_sql("LOAD postgres_scanner")
         host, port = url.host or "127.0.0.1", url.port or 5432
         dsn = f"host={host} port={port} dbname={url.database} user={url.username}"
-        con.raw_sql(f"ATTACH '{dsn}' AS store (TYPE postgres, READ_ONLY)")
+        if url.password:
+            dsn += f" password={url.password}"
+        options = url.query.get("options")
+        schema = "public"
+        if isinstance(options, str) and "search_path=" in options:
+            schema = options.split("search_path=", 1)[1].split()[0]
+        con.raw_sql(f"ATTACH '{dsn}' AS store (TYPE postgres, READ_ONLY, SCHEMA '{schema}')")
     for table in ANALYTICS_TABLES:
         con.raw_sql(f'CREATE VIEW "{table.name}" AS SELECT * FROM store."{table.name}"')
     return Backend("duckdb", con, playbook, store)
