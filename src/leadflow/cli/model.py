@@ -1,7 +1,8 @@
-"""`leadflow model train|evaluate|score`: learn a lead score from a lead table, check it, use it."""
+"""`leadflow model train|evaluate|score`: learn a lead score from a lead table or the store; check, use it."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,10 +10,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from leadflow.clock import SystemClock
+from leadflow.cli.common import DbOption, PlaybookOption, context
+from leadflow.clock import SystemClock, as_utc
+from leadflow.domain.durations import parse_duration
+from leadflow.errors import InvalidInput
+from leadflow.ml.history import HistorySpec
 from leadflow.ml.leakage import LeakFinding
 from leadflow.ml.training import Evaluation, TrainingOptions
 from leadflow.ml.workflow import evaluate_file, score_file, train_file
+from leadflow.services.predictive import score_open_leads, train_from_store
 
 console = Console(soft_wrap=True)
 model_app = typer.Typer(
@@ -23,8 +29,32 @@ model_app = typer.Typer(
 FileArg = Annotated[
     Path, typer.Argument(help="Lead table: CSV (any delimiter, UTF-8 or Latin-1) or Parquet.")
 ]
+OptionalFileArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Lead table: CSV (any delimiter, UTF-8 or Latin-1) or Parquet; none with --from-store."
+    ),
+]
 OutcomeOpt = Annotated[
-    str | None, typer.Option("--outcome", help="0/1, yes/no or true/false column (default: Converted).")
+    str | None,
+    typer.Option(
+        "--outcome",
+        help="0/1, yes/no or true/false column (default: Converted); with --from-store: sql (default), won"
+        " or another funnel stage.",
+    ),
+]
+FromStoreOpt = Annotated[
+    bool, typer.Option("--from-store", help="Learn from (or score) the leads in the store instead of a file.")
+]
+WindowOpt = Annotated[
+    str, typer.Option("--window", help="--from-store: observation window after lead creation (features).")
+]
+HorizonOpt = Annotated[
+    str, typer.Option("--horizon", help="--from-store: time after the window to reach the outcome.")
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="--from-store: the instant to learn or score at (ISO, UTC; default now)."),
 ]
 IdOpt = Annotated[
     str | None, typer.Option("--id", help="Lead id column: kept in the output, never a feature.")
@@ -65,8 +95,8 @@ def _options(
 
 @model_app.command("train")
 def train_command(
-    file: FileArg,
     out: Annotated[Path, typer.Option("--out", help="Directory for model.joblib, card.json, card.html.")],
+    file: OptionalFileArg = None,
     outcome: OutcomeOpt = None,
     id_column: IdOpt = None,
     date: DateOpt = None,
@@ -75,11 +105,32 @@ def train_command(
     exclude: ExcludeOpt = None,
     dictionary: DictionaryOpt = None,
     seed: SeedOpt = 0,
+    from_store: FromStoreOpt = False,
+    window: WindowOpt = "14d",
+    horizon: HorizonOpt = "90d",
+    as_of: AsOfOpt = None,
+    db: DbOption = None,
+    playbook: PlaybookOption = None,
 ) -> None:
     """Train a lead score (guard on), evaluate it out of sample and write the model and its card."""
     options = _options(id_column, date, algorithm, allow_leaky, exclude, seed)
-    run = train_file(file, out, outcome, options, SystemClock(), dictionary)
-    card = run.model.card
+    _check_source(file, from_store)
+    if from_store:
+        spec = HistorySpec(
+            outcome or "sql", _duration(window, "--window"), _duration(horizon, "--horizon"), _instant(as_of)
+        )
+        store_run = train_from_store(context(db, playbook), out, spec, options)
+        history = store_run.history.summary()
+        console.print(
+            f"store as of {history['as_of']}: {history['persons']} persons; {history['labelled']} labelled,"
+            f" {history['censored']} censored (horizon not over),"
+            f" {history['reached_before_window_closed']} reached the outcome inside the window (left out)"
+        )
+        card, written = store_run.model.card, store_run.written
+    else:
+        assert file is not None
+        run = train_file(file, out, outcome, options, SystemClock(), dictionary)
+        card, written = run.model.card, run.written
     ev = card["evaluation"]
     balance = card["class_balance"]
     console.print(
@@ -93,7 +144,7 @@ def train_command(
     )
     _print_features(card["top_features"][:8])
     _print_findings(card["leakage_guard"]["findings"])
-    for path in run.written:
+    for path in written:
         console.print(f"wrote {path}")
 
 
@@ -118,11 +169,29 @@ def evaluate_command(
 
 @model_app.command("score")
 def score_command(
-    file: FileArg,
     model: Annotated[Path, typer.Option("--model", help="Directory written by `leadflow model train`.")],
-    out: Annotated[Path, typer.Option("--out", help="CSV to write: id, probability, reason_1..3.")],
+    file: OptionalFileArg = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="CSV to write: id, probability, reason_1..3 (file mode).")
+    ] = None,
+    from_store: Annotated[
+        bool, typer.Option("--from-store", help="Write persons.model_probability for the store's open leads.")
+    ] = False,
+    as_of: AsOfOpt = None,
+    db: DbOption = None,
+    playbook: PlaybookOption = None,
 ) -> None:
-    """Score every lead of a file: calibrated probability and the top 3 reasons."""
+    """Score every lead of a file (probability + top 3 reasons), or the store's open leads (--from-store)."""
+    _check_source(file, from_store)
+    if from_store:
+        result = score_open_leads(context(db, playbook), model, _instant(as_of) if as_of else None)
+        console.print(
+            f"scored {result.scored} open leads ({result.outcome}, as of {result.as_of.isoformat()});"
+            f" mean probability {result.mean_probability:.1%}; wrote persons.model_probability"
+        )
+        return
+    if file is None or out is None:
+        raise InvalidInput("scoring a file needs FILE and --out", where="--out", hint="or use --from-store")
     scored = score_file(file, model, out)
     console.print(f"scored {len(scored)} leads; wrote {out}")
     best = scored.sort_values("probability", ascending=False).head(5)
@@ -137,6 +206,35 @@ def score_command(
 def register(app: typer.Typer) -> None:
     """Add the `model` command group to the LeadFlow CLI."""
     app.add_typer(model_app, name="model")
+
+
+def _check_source(file: Path | None, from_store: bool) -> None:
+    if from_store and file is not None:
+        raise InvalidInput(
+            f"give either a FILE ({file}) or --from-store, not both", where="FILE", hint="drop one of them"
+        )
+    if not from_store and file is None:
+        raise InvalidInput(
+            "no lead table given", where="FILE", hint="pass a CSV/Parquet file or --from-store"
+        )
+
+
+def _duration(text: str, option: str) -> timedelta:
+    try:
+        return parse_duration(text).to_timedelta()
+    except ValueError as exc:
+        raise InvalidInput(str(exc), where=option, hint="calendar time such as 14d, 2w or 90d") from None
+
+
+def _instant(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise InvalidInput(
+            f"{text!r} is not a date or time", where="--as-of", hint="write 2026-03-31 or 2026-03-31T18:00"
+        ) from None
 
 
 def _print_evaluation(evaluation: Evaluation) -> None:
