@@ -123,7 +123,7 @@ def test_pack_has_every_section_and_the_agreement(
     assert f'id="playbook-version">{ctx.playbook.version}<' in html
     assert ctx.playbook.model.name in html and "2026-11-25 18:00 UTC" in html
     assert "MQL rule: a lead becomes an MQL when" in html.replace("&#39;", "'")
-    assert "Marketing-influenced revenue" in html and "Shapley" in html and "W shaped" in html
+    assert "Marketing-influenced revenue" in html and "Shapley" in html and "W-shaped" in html
     assert contents.rejections and contents.attribution and contents.campaigns  # the demo fills every section
     assert html.count("<svg ") >= 5
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -110,7 +111,7 @@ def grouped_chart(
 ) -> str:
     """Horizontal grouped bars: per category one bar per series (models side by side), with a legend."""
     names = list(series)
-    bar, inner, gap, text_w, legend_h = 11, 2, 12, 60, 26
+    bar, inner, gap, text_w, legend_h = (11, 2, 12, 60, 26) if len(series) <= 2 else (8, 1, 10, 60, 26)
     group = len(names) * (bar + inner) - inner
     span = WIDTH - label_w - text_w
     top = max((v for values in series.values() for v in values), default=0) or 1
@@ -128,7 +129,8 @@ def grouped_chart(
             yy = y + k * (bar + inner)
             w = span * max(v, 0) / top
             body.append(_rect(label_w, yy, w, bar, PALETTE[k % len(PALETTE)], rx=1))
-            body.append(_text(label_w + w + 4, yy + bar - 2, fmt(v), size=9, fill=MUTED))
+            if v > 0:
+                body.append(_text(label_w + w + 4, yy + bar - 1, fmt(v), size=8, fill=MUTED))
     return _svg(legend_h + len(categories) * (group + gap), body, title)
 
 
@@ -140,7 +142,7 @@ def pareto_chart(
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     n = max(len(labels), 1)
     step = plot_w / n
-    most = max(counts, default=0) or 1
+    most = 4 * math.ceil((max(counts, default=0) or 1) / 4)  # an axis of whole-number quarter ticks
     body = []
     for k in range(5):
         y = top + plot_h * k / 4
@@ -149,7 +151,7 @@ def pareto_chart(
             f'stroke-width="0.8"/>'
         )
         body.append(_text(WIDTH - right + 6, y + 4, f"{100 - 25 * k}%", size=10, fill=MUTED))
-        body.append(_text(left - 6, y + 4, f"{most * (4 - k) / 4:.0f}", anchor="end", size=10, fill=MUTED))
+        body.append(_text(left - 6, y + 4, f"{most * (4 - k) // 4}", anchor="end", size=10, fill=MUTED))
     points = []
     for i, (lab, c, cum) in enumerate(zip(labels, counts, cumulative, strict=True)):
         h = plot_h * c / most

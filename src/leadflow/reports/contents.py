@@ -25,7 +25,7 @@ ATTRIBUTION_MILESTONE = "opportunity_created"
 EXAMPLES_PER_CAUSE = 3
 NOTES_SHOWN = 8
 DISPUTES_SHOWN = 8
-CAMPAIGNS_SHOWN = 15
+CAMPAIGNS_SHOWN = 25
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,11 @@ class PackContents:
 
 
 def _active_campaigns(df: pd.DataFrame) -> pd.DataFrame:
-    """Campaigns with something in the period (leads, stages reached, pipeline or revenue), busiest first."""
+    """Campaigns with something in the period, most revenue, pipeline and MQLs first."""
     busy = (df[["leads", "mqls", "sqls", "won"]].sum(axis=1) > 0) | (df["pipeline"] > 0) | (df["revenue"] > 0)
-    return df[busy].sort_values(["pipeline", "mqls", "campaign"], ascending=[False, False, True])
+    return df[busy].sort_values(
+        ["revenue", "pipeline", "mqls", "campaign"], ascending=[False, False, False, True]
+    )
 
 
 def _attribution_rows(df: pd.DataFrame) -> tuple[list[dict[str, Any]], dict[str, float]]:

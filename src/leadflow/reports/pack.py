@@ -16,12 +16,18 @@ from leadflow.errors import InvalidInput
 from leadflow.reports import charts
 from leadflow.reports.charts import Bar
 from leadflow.reports.contents import ATTRIBUTION_MILESTONE, ATTRIBUTION_MODELS, PackContents, gather
-from leadflow.reports.formatting import FILTERS, change, days, money, number, percent
+from leadflow.reports.formatting import FILTERS, change, days, label, money, number, percent
 from leadflow.services.context import Context
 
 PackFormat = Literal["html", "pdf"]
 SUFFIXES: dict[str, PackFormat] = {".html": "html", ".htm": "html", ".pdf": "pdf"}
 _ENV: Environment | None = None
+MODEL_NAMES = {
+    "first_touch": "First touch",
+    "w_shaped": "W-shaped",
+    "markov_1": "Markov",
+    "shapley": "Shapley",
+}
 
 
 @dataclass(frozen=True)
@@ -130,14 +136,17 @@ def _charts(c: PackContents) -> dict[str, Markup]:
         )
     if c.attribution:
         out["attribution"] = charts.grouped_chart(
-            [r["key"] for r in c.attribution],
-            {m: [r.get(f"{m}_share", 0.0) for r in c.attribution] for m in ATTRIBUTION_MODELS},
+            [label(r["key"]) for r in c.attribution],
+            {
+                MODEL_NAMES.get(m, m): [r.get(f"{m}_share", 0.0) for r in c.attribution]
+                for m in ATTRIBUTION_MODELS
+            },
             title="Share of credit per channel and model",
             fmt=lambda v: percent(v, 0),
         )
     if c.mismatch:
         out["mismatch"] = charts.grouped_chart(
-            [str(r["segment"]) for r in c.mismatch],
+            [label(r["segment"]) for r in c.mismatch],
             {
                 "share of MQLs": [float(r["mql_share"]) for r in c.mismatch],
                 "share of wins": [float(r["win_share"]) for r in c.mismatch],
@@ -173,6 +182,7 @@ def render_html(c: PackContents) -> str:
             tiles=tiles(c),
             charts=_charts(c),
             models=ATTRIBUTION_MODELS,
+            model_names=MODEL_NAMES,
             milestone=ATTRIBUTION_MILESTONE,
             last_day=(f.period.end - timedelta(days=1)).date(),
             percent=percent,
