@@ -273,3 +273,26 @@ def test_every_simulated_move_is_one_the_playbook_allows() -> None:
             )
             assert t.name == row["transition"]
         entered[row["person_id"]] = row["at"]
+
+
+def test_fit_effects_show_in_who_becomes_an_mql(big: SimResult) -> None:
+    """Economic buyers and target industries reach MQL more often, by the factors the ground truth states."""
+    tr = _transitions(big)
+    idx = _cohort(big, tr, "lead_mql")
+    success = tr["next_to"][idx] == STAGES.index("mql")
+    rates = big.ground_truth["rates"]["lead_mql"]
+    cell = np.array(
+        [rates[SEGMENTS[s]][CHANNELS[c]] for s, c in zip(tr["seg"][idx], tr["channel"][idx], strict=True)]
+    )
+    effects = big.ground_truth["fit_effects"]
+    persona = _np(big.tables["persons"], "persona")[tr["person"][idx]]
+    kind = {"economic_buyer": "economic", "practitioner": "practitioner", None: "other"}
+    for name, factor in effects["lead_mql_by_title_kind"].items():
+        m = np.array([kind[p] == name for p in persona])
+        expected = (cell[m] * factor).sum()  # each effect averages 1, so E[p | kind] ~ cell rate x factor
+        se = math.sqrt((cell[m] * factor * (1 - cell[m] * factor)).sum())
+        assert abs(success[m].sum() - expected) <= 4 * se + 0.02 * expected, (
+            name,
+            success[m].sum(),
+            expected,
+        )

@@ -134,6 +134,15 @@ class FunnelParams:
             "social": 1.0,
         }
     )
+    # Fit effects on lead->mql, each averaging 1 over the simulated mix (so `rates` stay the segment/channel
+    # averages): by the kind of title (the default playbook's personas) and by the account's industry.
+    title_mql_effect: Mapping[str, float] = field(
+        default_factory=lambda: {"economic": 1.4, "practitioner": 1.0, "other": 0.6}
+    )
+    industry_mql_effect: Mapping[str, float] = field(
+        default_factory=lambda: {"software": 1.3, "financial_services": 1.3, "healthcare": 1.3}
+    )
+    other_industry_mql_effect: float = 0.764
     max_rate: float = 0.95
     source_mix: Mapping[str, float] = field(
         default_factory=lambda: {

@@ -117,11 +117,13 @@ class Funnel:
         recycle_reasons: list[str],
         disqualify_reasons: list[str],
         lost_reasons: list[str],
+        fit_effect: np.ndarray | None = None,
     ) -> None:
         self.cfg, self.rng, self.p = cfg, rng, cfg.params
         self.seg, self.channel, self.student, self.created = seg, channel, student, created
         self.account_owner, self.marketing_users = owner, marketing_users
         self.end = int(cfg.end.timestamp())
+        self.fit_effect = np.ones(len(seg)) if fit_effect is None else fit_effect
         self.reasons = [*recycle_reasons, *disqualify_reasons, *lost_reasons]
         self.n_recycle, self.n_dq = len(recycle_reasons), len(disqualify_reasons)
         self.dq_codes = np.array(
@@ -187,7 +189,9 @@ class Funnel:
         st.assigned_at[outbound] = self.created[outbound]
         # lead -> mql (marketing-sourced, not students); students are mostly disqualified by marketing.
         marketing = np.flatnonzero(~outbound & ~self.student)
-        p_mql = np.minimum(self.rate("lead_mql", marketing) * lift[marketing], 1.0)
+        p_mql = np.minimum(
+            self.rate("lead_mql", marketing) * self.fit_effect[marketing] * lift[marketing], 1.0
+        )
         st.person_p["lead_mql"] = np.zeros(n)
         st.person_p["lead_mql"][marketing] = p_mql
         t = self.created[marketing] + self.duration("lead_mql", marketing).astype(np.int64)

@@ -134,6 +134,7 @@ class Population:
     titles: list[str]
     person_created: np.ndarray  # int64 seconds
     person_free_mail: np.ndarray
+    person_fit_effect: np.ndarray  # multiplier on lead->mql from title kind and industry
 
 
 def persona_of(title: str, pb: Playbook) -> str | None:
@@ -188,14 +189,14 @@ def _accounts(
             "version": pa.array(np.ones(n, np.int32)),
         }
     )
-    return table, seg, owner, country
+    return table, seg, owner, industry
 
 
 def build_population(cfg: SimConfig, pb: Playbook, rng: np.random.Generator) -> Population:
     """Draw users, accounts, persons' static attributes and campaigns (costs follow the leads they source)."""
     p = cfg.params
     users, groups, emails = build_users(cfg)
-    accounts, acc_seg, acc_owner, _ = _accounts(cfg, rng, groups)
+    accounts, acc_seg, acc_owner, acc_industry = _accounts(cfg, rng, groups)
     n = cfg.people
     weight = np.array(p.persons_per_account_weight)[acc_seg]
     person_account = rng.choice(len(acc_seg), size=n, p=weight / weight.sum()).astype(np.int64) + 1
@@ -213,6 +214,11 @@ def build_population(cfg: SimConfig, pb: Playbook, rng: np.random.Generator) -> 
     sizes = np.array([len(TITLES[k]) for k in kinds])
     title = first_code[kind] + (rng.random(n) * sizes[kind]).astype(np.int64)
     student = kind == kinds.index("student")
+    kind_effect = np.array([p.title_mql_effect.get(k, 0.0) for k in kinds])
+    industry_effect = np.array(
+        [p.industry_mql_effect.get(i, p.other_industry_mql_effect) for i in INDUSTRIES]
+    )
+    fit_effect = kind_effect[kind] * industry_effect[acc_industry[person_account - 1]]
     start, end = epoch(cfg.start), epoch(cfg.end)
     created = np.sort(rng.integers(start, end - 3600, n))
     free = (seg == 0) & (rng.random(n) < 0.15) & (channel != OUTBOUND)
@@ -237,6 +243,7 @@ def build_population(cfg: SimConfig, pb: Playbook, rng: np.random.Generator) -> 
         titles=titles,
         person_created=created,
         person_free_mail=free,
+        person_fit_effect=fit_effect,
     )
 
 

@@ -116,6 +116,7 @@ def simulate(config: SimConfig, playbook: LoadedPlaybook | None = None) -> SimRe
         recycle,
         disqualify,
         lost,
+        pop.person_fit_effect,
     )
     st = funnel.run()
     static = persons_static(config, pop, model, rng)

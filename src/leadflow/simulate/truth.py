@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from typing import Any
 
@@ -9,6 +11,7 @@ import numpy as np
 
 from leadflow.simulate.config import CHANNELS, SEGMENTS, TRANSITIONS, SimConfig
 from leadflow.simulate.funnel import LEAD, MQL, OPP, RECYCLED, SAL, SQL
+from leadflow.simulate.population import INDUSTRIES, INDUSTRY_MIX, TITLE_KIND_MIX
 
 FROM_STAGE = {
     "lead_mql": LEAD,
@@ -36,13 +39,50 @@ def assist_factor(cfg: SimConfig) -> float:
     return math.prod(1 - p.assist_share[c] + p.assist_share[c] * p.assist_lift[c] for c in p.assist_share)
 
 
+def mql_multipliers(cfg: SimConfig) -> tuple[tuple[float, float], ...]:
+    """Every (probability, multiplier) of a non-student's lead->mql fit and assist effects, enumerated."""
+    p = cfg.params
+    return _multipliers(
+        tuple(p.title_mql_effect.items()),
+        tuple(p.industry_mql_effect.items()),
+        p.other_industry_mql_effect,
+        tuple(p.assist_share.items()),
+        tuple(p.assist_lift.items()),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _multipliers(
+    title_effect: tuple[tuple[str, float], ...],
+    industry_effect: tuple[tuple[str, float], ...],
+    other_industry: float,
+    assist_share: tuple[tuple[str, float], ...],
+    assist_lift: tuple[tuple[str, float], ...],
+) -> tuple[tuple[float, float], ...]:
+    kinds = [k for k in TITLE_KIND_MIX if k != "student"]
+    kind_mix = [TITLE_KIND_MIX[k] / sum(TITLE_KIND_MIX[x] for x in kinds) for k in kinds]
+    titles, industries, lifts = dict(title_effect), dict(industry_effect), dict(assist_lift)
+    industry = [industries.get(i, other_industry) for i in INDUSTRIES]
+    out = []
+    for kind, kind_p in zip(kinds, kind_mix, strict=True):
+        for ind_effect, ind_p in zip(industry, INDUSTRY_MIX, strict=True):
+            for present in itertools.product((False, True), repeat=len(assist_share)):
+                prob, lift = kind_p * ind_p, titles[kind] * ind_effect
+                for (ch, share), on in zip(assist_share, present, strict=True):
+                    prob *= share if on else 1 - share
+                    lift *= lifts[ch] if on else 1.0
+                out.append((prob, lift))
+    return tuple(out)
+
+
 def cell_rate(cfg: SimConfig, name: str, s: int, c: int) -> float:
-    """The probability of the transition for segment s and source channel c (marginal over assists)."""
+    """The probability of the transition for segment s and channel c (averaged over fit and assists)."""
     p = cfg.params
     base = p.base_rate[name][s]
     channel = CHANNELS[c]
     if name == "lead_mql":
-        return min(base * p.channel_mql_effect[channel], p.max_rate) * assist_factor(cfg)
+        rate = min(base * p.channel_mql_effect[channel], p.max_rate)
+        return sum(prob * min(rate * lift, 1.0) for prob, lift in mql_multipliers(cfg))
     if name == "lead_sal":
         return base if channel == "outbound" else 0.0
     if name == "recycled_mql":
@@ -128,8 +168,9 @@ def ground_truth(
             "sigmas); measure rates on cohorts that entered at least max_days before `end`.",
             "Those who do not advance from mql/sal/sql are disqualified with disqualify_share[segment], else "
             "recycled; lost opportunities are recycled with a lost reason. recycled_mql waits the cool-down.",
-            "lead_mql is multiplied by assist_lift for each assist touch (independent, assist_share); rates "
-            "given are the average over assists (factor assist_factor).",
+            "lead_mql is multiplied by the title kind's and the industry's fit effect (each averaging 1 over the "
+            "simulated mix) and by assist_lift for each assist touch (independent draws, assist_share); rates "
+            "are the exact average over all of these.",
         ],
         "transitions": {
             t: {
@@ -166,6 +207,12 @@ def ground_truth(
             "assist_factor": round(assist_factor(cfg), 6),
             "source_mix": dict(p.source_mix),
             "cost_per_lead": dict(p.cost_per_lead),
+        },
+        "fit_effects": {
+            "lead_mql_by_title_kind": dict(p.title_mql_effect),
+            "title_kinds": {"economic": "economic_buyer", "practitioner": "practitioner", "other": None},
+            "lead_mql_by_industry": dict(p.industry_mql_effect),
+            "lead_mql_other_industries": p.other_industry_mql_effect,
         },
         "student_share": p.student_share,
         "student_disqualify_rate": p.student_disqualify_rate,
