@@ -19,6 +19,7 @@ import leadflow.web.api
 import leadflow.web.pages
 from leadflow.errors import LeadflowError
 from leadflow.services.context import Context
+from leadflow.web.api.schemas import ErrorOut
 from leadflow.web.deps import LoginRequired
 from leadflow.web.metrics_cache import MetricsCache
 from leadflow.web.render import render
@@ -32,6 +33,15 @@ def _routers(package: Any) -> list[Any]:
         if hasattr(module, "router"):
             found.append(module.router)
     return found
+
+
+# Every API operation may answer these (a body that is not JSON is 400; no or a wrong token 403; a field
+# the schema refuses 422); routers declare their own 404/409 where they can happen.
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The body is not valid JSON"},
+    403: {"model": ErrorOut, "description": "No valid token, or the role may not do this"},
+    422: {"model": ErrorOut, "description": "A field is missing or invalid"},
+}
 
 
 def _is_api(request: Request) -> bool:
@@ -66,8 +76,10 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
     app.state.metrics_cache = MetricsCache()
     app.state.cookie_secure = not demo
     app.mount("/static", StaticFiles(directory=str(resources.files("leadflow.web").joinpath("static"))), name="static")
-    for router in _routers(leadflow.web.pages) + _routers(leadflow.web.api):
+    for router in _routers(leadflow.web.pages):
         app.include_router(router)
+    for router in _routers(leadflow.web.api):
+        app.include_router(router, responses=API_ERRORS)
 
     @app.middleware("http")
     async def _refuse_nul(request: Request, call_next: Any) -> Response:

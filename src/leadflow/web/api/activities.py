@@ -94,7 +94,13 @@ def _out(summary: IngestSummary) -> IngestOut:
                               for r in summary.results])
 
 
-@router.post("/activities", response_model=IngestOut)
+# A single activity the store refuses comes back as its summary (with the reasons) under 422; a request the
+# schema refuses gets the usual error body.
+REJECTED: dict[int | str, dict[str, Any]] = {
+    422: {"model": IngestOut | ErrorOut, "description": "The activity was rejected (summary) or the request is invalid"}}
+
+
+@router.post("/activities", response_model=IngestOut, responses=REJECTED)
 def post_activity(ctx: Ctx, user: Writer, body: ActivityIn, response: Response) -> IngestOut:
     """Record one activity (202-style summary; 200 whether accepted or a duplicate, 422 when rejected)."""
     result = _out(ingest_activities(ctx, _records([body])))
@@ -111,13 +117,13 @@ def post_batch(ctx: Ctx, user: Writer, body: BatchIn) -> IngestOut:
     return _out(ingest_activities(ctx, _records(body.activities)))
 
 
-@router.post("/webhooks/form", response_model=IngestOut)
+@router.post("/webhooks/form", response_model=IngestOut, responses=REJECTED)
 def form_fill(ctx: Ctx, user: Writer, body: FormFillIn, response: Response) -> IngestOut:
     """A form fill: creates the lead when new, then records a form_submit activity (idempotent by event_id)."""
     email = body.email.strip().lower()
     try:
         person_service.get(ctx, email)
-    except Exception:  # noqa: BLE001 - NotFound: a new lead; any other problem resurfaces on create
+    except Exception:
         person_service.create(ctx, {
             "email": email, "first_name": body.first_name, "last_name": body.last_name, "title": body.title,
             "country": body.country, "source_channel": body.channel,

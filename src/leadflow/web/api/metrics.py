@@ -6,13 +6,12 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from leadflow.analytics import connect_store, dashboard_metrics
 from leadflow.analytics import attribution as attribution_mod
 from leadflow.analytics import campaigns as campaigns_mod
+from leadflow.analytics import connect_store, dashboard_metrics, quality, velocity
 from leadflow.analytics import funnel as funnel_mod
-from leadflow.analytics import quality, velocity
 from leadflow.analytics.dashboard import records
 from leadflow.analytics.engines import Backend
 from leadflow.analytics.filters import Filters
@@ -50,16 +49,17 @@ def list_metrics(user: Reader) -> dict[str, list[str]]:
 
 
 @router.get("/dashboard")
-def dashboard(ctx: Ctx, user: Reader, period: Text = None, segment: Text = None, persona: Text = None,
-              channel: Text = None, campaign: Text = None, rep: Text = None) -> dict[str, Any]:
-    """Everything the Overview shows, the same numbers."""
+def dashboard(request: Request, ctx: Ctx, user: Reader, period: Text = None, segment: Text = None,
+              persona: Text = None, channel: Text = None, campaign: Text = None, rep: Text = None) -> dict[str, Any]:
+    """Everything the Overview shows, the same numbers (computed once per filter set for both)."""
     f = page_filters(ctx, period, {"segment": segment, "persona": persona, "channel": channel, "campaign": campaign,
                                    "rep": rep})
-    result: dict[str, Any] = dashboard_metrics(ctx, f)
+    key = ("overview", f.period.label, tuple(sorted(f.person_filters().items())))
+    result: dict[str, Any] = request.app.state.metrics_cache.get(ctx, key, lambda: dashboard_metrics(ctx, f))
     return result
 
 
-@router.get("/{name}")
+@router.get("/{name}", responses={404: {"model": ErrorOut, "description": "No metric of that name"}})
 def metric(ctx: Ctx, user: Reader, name: str,
            period: Text = None, segment: Text = None, persona: Text = None, channel: Text = None,
            campaign: Text = None, rep: Text = None, by: Text = None) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def search_persons(
     ctx: Ctx, user: Reader,
     q: Annotated[str | None, Query(max_length=200, description="Text in email, name or title.")] = None,
     stage: Annotated[str | None, Query(max_length=40)] = None,
-    owner_id: Annotated[int | None, Query(ge=1)] = None,
+    owner_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[PersonOut]:
