@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import Connection, func, select
 
 from leadflow.services import reactions
 from leadflow.services.context import Context
-from leadflow.services.ingest import ingest_activities
+from leadflow.services.ingest import import_file, ingest_activities
 from leadflow.services.lifecycle import create_person
 from leadflow.store.engine import reading
 from leadflow.store.tables import activities, persons
@@ -90,3 +91,27 @@ def test_keys_are_time_ordered(sqlite_ctx: Context) -> None:
     ]
     keys = [r.key for r in ingest_activities(sqlite_ctx, records).results]
     assert keys == sorted(keys, reverse=True) and all(k is not None for k in keys)
+
+
+def test_file_import_reacts_only_to_recent_activities(
+    sqlite_ctx: Context, reacted: list[list[int]], tmp_path: Path
+) -> None:
+    fresh = create_person(sqlite_ctx, {"email": "fresh@acme.com"})
+    create_person(sqlite_ctx, {"email": "old@acme.com"})
+    now = sqlite_ctx.clock.now()
+    path = tmp_path / "acts.csv"
+    path.write_text(
+        "email,type,occurred_at\n"
+        f"fresh@acme.com,page_view,{(now - timedelta(days=1)).isoformat()}\n"
+        f"old@acme.com,page_view,{(now - timedelta(days=90)).isoformat()}\n",
+        encoding="utf-8",
+    )
+    summary = import_file(sqlite_ctx, "activities", path)
+    assert summary.inserted == 2 and summary.extra["persons_reacted"] == 1
+    assert reacted == [[fresh]]
+    path2 = tmp_path / "more.csv"
+    path2.write_text(
+        f"email,type,occurred_at\nfresh@acme.com,email_click,{now.isoformat()}\n", encoding="utf-8"
+    )
+    import_file(sqlite_ctx, "activities", path2, react="never")
+    assert reacted == [[fresh]]
