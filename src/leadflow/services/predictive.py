@@ -91,7 +91,8 @@ def score_open_leads(ctx: Context, model_dir: Path, as_of: datetime | None = Non
     mean = 0.0
     if len(frame):
         scored = score_leads(model, frame, reasons=0)
-        probability = scored["probability"].to_numpy(dtype=float)
+        # score_leads rounds to 4 decimals; a stored 0.0 or 1.0 would read as "impossible" or "certain".
+        probability = np.clip(scored["probability"].to_numpy(dtype=float), 1e-4, 1 - 1e-4)
         ids = frame[ID_COLUMN].to_numpy(dtype=np.int64)
         rows = [{"pid": int(i), "p": float(v)} for i, v in zip(ids, probability, strict=True)]
         mean = float(probability.mean())
