@@ -35,7 +35,10 @@ def main() -> int:
                 print(json.dumps(figure), flush=True)
         if proc.returncode != 0:
             failed.append(script.stem)
-            print(json.dumps({"script": script.stem, "error": proc.stderr.strip().splitlines()[-5:]}), flush=True)
+            print(
+                json.dumps({"script": script.stem, "error": proc.stderr.strip().splitlines()[-5:]}),
+                flush=True,
+            )
         print(f"# {script.stem}: {time.perf_counter() - started:.1f}s", file=sys.stderr, flush=True)
     out = Path("bench-results")
     out.mkdir(exist_ok=True)

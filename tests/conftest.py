@@ -30,11 +30,11 @@ def _pg_available() -> str | None:
             conn.execute(text("SELECT 1"))
         eng.dispose()
         return None
-    except Exception as exc:  # noqa: BLE001 - any failure means: no server to test against
+    except Exception as exc:
         return f"PostgreSQL at {PG_ADMIN_URL} is not reachable ({type(exc).__name__}); run scripts/ensure-services"
 
 
-_PG_PROBLEM: str | None | bool = False
+_PG_PROBLEM: str | bool | None = False
 
 
 def require_postgres() -> None:

@@ -34,7 +34,6 @@ class LeadflowError(Exception):
         return {"code": self.code, "message": self.message, "where": self.where, "hint": self.hint}
 
 
-
 @dataclass
 class ConfigError(LeadflowError):
     """A setting is missing or wrong."""

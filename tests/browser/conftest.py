@@ -23,8 +23,16 @@ from leadflow.store.engine import make_engine
 from leadflow.web.app import create_app
 
 CHROMIUM = os.environ.get("LEADFLOW_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
@@ -37,13 +45,15 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The demo company served by uvicorn in a thread; yields base URL, context and logins."""
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None and CHROMIUM == "/usr/bin/chromium":
+    if not Path(CHROMIUM).exists() or (shutil.which("chromium") is None and CHROMIUM == "/usr/bin/chromium"):
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true but {CHROMIUM} is missing (scripts/ensure-services installs it)")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     url = f"sqlite:///{tmp_path_factory.mktemp('site') / 'demo.db'}"
     now = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
-    ctx: Context = open_context(get_settings(database_url=url), clock=FrozenClock(now), engine=make_engine(url))
+    ctx: Context = open_context(
+        get_settings(database_url=url), clock=FrozenClock(now), engine=make_engine(url)
+    )
     report = build_demo(ctx, people=500, seed=11, now=now)
     app = create_app(ctx, secret="browser-test-secret-" + "x" * 20, demo=True)
     port = _free_port()

@@ -32,8 +32,11 @@ def test_rep_decides_and_marketing_sees_the_rejection(browser: Any, site: dict[s
     rep_email = site["logins"]["sales"][0]
     with ctx.engine.connect() as conn:
         rep_id = conn.execute(select(users.c.id).where(users.c.email == rep_email)).scalar_one()
-        queue = conn.execute(select(persons.c.id, persons.c.email).where(
-            persons.c.owner_id == rep_id, persons.c.stage == "mql").order_by(persons.c.id)).all()
+        queue = conn.execute(
+            select(persons.c.id, persons.c.email)
+            .where(persons.c.owner_id == rep_id, persons.c.stage == "mql")
+            .order_by(persons.c.id)
+        ).all()
     assert len(queue) >= 2, "the demo leaves MQLs in the rep's queue"
     (keep_id, _), (drop_id, drop_email) = queue[0], queue[1]
     page = sign_in(browser, site, "sales")
@@ -49,7 +52,11 @@ def test_rep_decides_and_marketing_sees_the_rejection(browser: Any, site: dict[s
     page.wait_for_load_state("networkidle")
     assert "Done: rejected" in page.content()
     with ctx.engine.connect() as conn:
-        stages = dict(conn.execute(select(persons.c.id, persons.c.stage).where(persons.c.id.in_([keep_id, drop_id]))).all())
+        stages = dict(
+            conn.execute(
+                select(persons.c.id, persons.c.stage).where(persons.c.id.in_([keep_id, drop_id]))
+            ).all()
+        )
     assert stages == {keep_id: "sal", drop_id: "recycled"}
     page.close()
 
@@ -78,12 +85,25 @@ def test_overview_shows_the_library_numbers(browser: Any, site: dict[str, Any]) 
 
 
 @pytest.mark.parametrize("width,label", [(1280, "desktop"), (390, "phone")])
-def test_every_page_renders_and_is_screenshotted(browser: Any, site: dict[str, Any], width: int, label: str) -> None:
+def test_every_page_renders_and_is_screenshotted(
+    browser: Any, site: dict[str, Any], width: int, label: str
+) -> None:
     page = sign_in(browser, site, "admin", width)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    for path in ("/overview", "/queue", "/feedback", "/campaigns", "/attribution", "/plan", "/leakage", "/playbook",
-                 "/resources", "/admin", "/definitions"):
+    for path in (
+        "/overview",
+        "/queue",
+        "/feedback",
+        "/campaigns",
+        "/attribution",
+        "/plan",
+        "/leakage",
+        "/playbook",
+        "/resources",
+        "/admin",
+        "/definitions",
+    ):
         response = page.goto(site["base"] + path)
         assert response is not None and response.status == 200, path
         shot(page, f"{label}{path.replace('/', '-')}")
@@ -92,8 +112,12 @@ def test_every_page_renders_and_is_screenshotted(browser: Any, site: dict[str, A
 
 
 def test_forbidden_pages_for_each_role(browser: Any, site: dict[str, Any]) -> None:
-    forbidden = {"marketing": ["/queue", "/admin"], "sales": ["/admin"], "marketing_lead": ["/queue", "/admin"],
-                 "sales_manager": ["/admin"]}
+    forbidden = {
+        "marketing": ["/queue", "/admin"],
+        "sales": ["/admin"],
+        "marketing_lead": ["/queue", "/admin"],
+        "sales_manager": ["/admin"],
+    }
     for role, paths in forbidden.items():
         page = sign_in(browser, site, role)
         for path in paths:

@@ -10,12 +10,15 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "reference"
 
 
 def test_cli_reference_is_current() -> None:
-    assert (DOCS / "cli.md").read_text() == cli_reference(), "run `leadflow docs cli` and commit docs/reference/cli.md"
+    assert (DOCS / "cli.md").read_text() == cli_reference(), (
+        "run `leadflow docs cli` and commit docs/reference/cli.md"
+    )
 
 
 def test_settings_reference_is_current() -> None:
     assert (DOCS / "settings.md").read_text() == settings_reference(), (
-        "run `leadflow docs settings` and commit docs/reference/settings.md")
+        "run `leadflow docs settings` and commit docs/reference/settings.md"
+    )
 
 
 def test_every_command_has_help() -> None:

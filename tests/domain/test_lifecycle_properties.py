@@ -10,13 +10,27 @@ from leadflow.errors import LeadflowError
 from leadflow.playbook import load_playbook
 
 PB = load_playbook().model
-ACTORS = [Actor.system(), Actor("rep", "sales", "sales"), Actor("mo", "marketing", "marketing"), Actor("v", "viewer")]
-FIELDS = {"reason": "bad_timing", "budget": "1", "authority": "y", "need": "y", "timeline": "q1", "amount": "10",
-          "lost_reason": "price"}
+ACTORS = [
+    Actor.system(),
+    Actor("rep", "sales", "sales"),
+    Actor("mo", "marketing", "marketing"),
+    Actor("v", "viewer"),
+]
+FIELDS = {
+    "reason": "bad_timing",
+    "budget": "1",
+    "authority": "y",
+    "need": "y",
+    "timeline": "q1",
+    "amount": "10",
+    "lost_reason": "price",
+}
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(PB.stage_ids()), st.sampled_from(ACTORS), st.booleans()), max_size=40))
+@given(
+    st.lists(st.tuples(st.sampled_from(PB.stage_ids()), st.sampled_from(ACTORS), st.booleans()), max_size=40)
+)
 def test_random_moves_stay_inside_the_playbook(moves: list[tuple[str, Actor, bool]]) -> None:
     stage = PB.initial_stage()
     history: list[tuple[str | None, str]] = [(None, stage)]

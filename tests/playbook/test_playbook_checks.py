@@ -34,7 +34,10 @@ def test_default_and_base_are_valid() -> None:
 
 def test_version_ignores_comments_and_layout() -> None:
     a = parse_playbook(BASE)
-    b = parse_playbook("# a comment\n" + BASE.replace("{id: mql, name: MQL, team: marketing}", "{team: marketing, id: mql, name: MQL}"))
+    b = parse_playbook(
+        "# a comment\n"
+        + BASE.replace("{id: mql, name: MQL, team: marketing}", "{team: marketing, id: mql, name: MQL}")
+    )
     c = parse_playbook(BASE.replace("name: MQL,", "name: Marketing qualified,"))
     assert a.version == b.version
     assert a.version != c.version
@@ -63,7 +66,10 @@ def test_unreachable_stage_and_stage_without_way_out() -> None:
 
 
 def test_unknown_required_field_and_reason_list() -> None:
-    text = BASE.replace("{from: mql, to: won, by: [sales]}", "{from: mql, to: won, by: [sales], requires: [budgett], reasons: nope}")
+    text = BASE.replace(
+        "{from: mql, to: won, by: [sales]}",
+        "{from: mql, to: won, by: [sales], requires: [budgett], reasons: nope}",
+    )
     found = problems_of(text)
     assert ("PB014", 8) in found
     assert ("PB015", 8) in found
@@ -71,12 +77,17 @@ def test_unknown_required_field_and_reason_list() -> None:
 
 def test_unknown_role_and_key_and_bad_duration() -> None:
     assert ("PB018", 7) in problems_of(BASE.replace("by: [system]}", "by: [wizard]}"))
-    found = problems_of(BASE.replace("by: [system]}", "by: [system], after: {cool_down: soon}}") + "colour: blue\n")
+    found = problems_of(
+        BASE.replace("by: [system]}", "by: [system], after: {cool_down: soon}}") + "colour: blue\n"
+    )
     assert found == [("PB002", 7), ("PB003", 9)]
 
 
 def test_every_problem_reported_not_only_the_first(tmp_path: Path) -> None:
-    text = BASE + "  - {from: ghost, to: won, by: [sales]}\n  - {from: mql, to: won2, by: [sales], requires: [x]}\n"
+    text = (
+        BASE
+        + "  - {from: ghost, to: won, by: [sales]}\n  - {from: mql, to: won2, by: [sales], requires: [x]}\n"
+    )
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     with pytest.raises(PlaybookInvalid) as info:
@@ -108,8 +119,15 @@ def test_cli_show_and_diff(cli, tmp_path: Path) -> None:  # type: ignore[no-unty
     assert "Marketing-qualified lead" in shown.out and "MQL rule" in shown.out
     default = Path(__file__).resolve().parents[2] / "src/leadflow/playbook/default.yaml"
     new = tmp_path / "new.yaml"
-    new.write_text(default.read_text().replace("engagement >= 40", "engagement >= 50").replace("within: 8 business_hours", "within: 4 business_hours"))
+    new.write_text(
+        default.read_text()
+        .replace("engagement >= 40", "engagement >= 50")
+        .replace("within: 8 business_hours", "within: 4 business_hours")
+    )
     diffed = cli("playbook", "diff", str(default), str(new))
     assert diffed.code == 0
-    assert "The MQL rule changed from fit_grade >= 'B' and engagement >= 40 to fit_grade >= 'B' and engagement >= 50" in diffed.out
+    assert (
+        "The MQL rule changed from fit_grade >= 'B' and engagement >= 40 to fit_grade >= 'B' and engagement >= 50"
+        in diffed.out
+    )
     assert "SLA mql_response: within changed from 8 business_hours to 4 business_hours" in diffed.out

@@ -99,9 +99,9 @@ def test_twenty_reps_accept_the_same_mql_exactly_one_wins(ctx: Context) -> None:
     assert outcomes.count("conflict") == 19
     with ctx.engine.connect() as conn:
         n = conn.execute(
-            select(func.count()).select_from(stage_changes).where(
-                stage_changes.c.person_id == pid, stage_changes.c.to_stage == "sal"
-            )
+            select(func.count())
+            .select_from(stage_changes)
+            .where(stage_changes.c.person_id == pid, stage_changes.c.to_stage == "sal")
         ).scalar_one()
         times = conn.execute(select(stage_entries.c.times).where(stage_entries.c.stage == "sal")).scalar_one()
     assert n == 1

@@ -28,8 +28,16 @@ def password_hash() -> str:
 def web_ctx(ctx: Context) -> Context:
     """The store with one user per role: <role>@acme.test / PASSWORD."""
     for role in ROLES:
-        create_user(ctx, {"email": f"{role}@acme.test", "name": role.replace("_", " ").title(), "role": role,
-                          "password_hash": password_hash(), "sales_team": "inside_sales" if role == "sales" else None})
+        create_user(
+            ctx,
+            {
+                "email": f"{role}@acme.test",
+                "name": role.replace("_", " ").title(),
+                "role": role,
+                "password_hash": password_hash(),
+                "sales_team": "inside_sales" if role == "sales" else None,
+            },
+        )
     return ctx
 
 

@@ -38,9 +38,21 @@ def client_as(ctx: Context, role: str) -> TestClient:
     return client
 
 
-PAGES = ["/overview", "/feedback", "/campaigns", "/attribution", "/plan", "/leakage", "/playbook", "/resources",
-         "/definitions", "/people?stage=mql", "/attribution?milestone=won&by=campaign&models=linear&models=markov_2",
-         "/plan?period=2026-Q3", "/overview?segment=enterprise&period=2026-Q3"]
+PAGES = [
+    "/overview",
+    "/feedback",
+    "/campaigns",
+    "/attribution",
+    "/plan",
+    "/leakage",
+    "/playbook",
+    "/resources",
+    "/definitions",
+    "/people?stage=mql",
+    "/attribution?milestone=won&by=campaign&models=linear&models=markov_2",
+    "/plan?period=2026-Q3",
+    "/overview?segment=enterprise&period=2026-Q3",
+]
 
 
 def test_every_analysis_page_renders(demo_ctx: Context) -> None:
@@ -75,12 +87,18 @@ def test_people_behind_a_number_are_that_many(demo_ctx: Context) -> None:
 def test_leads_set_goals_and_act_on_leakage(demo_ctx: Context) -> None:
     lead = client_as(demo_ctx, "marketing_lead")
     token = lead.get("/plan").text.split('name="csrf_token" value="')[1].split('"')[0]
-    r = lead.post("/plan/goal", data={"period": "2027-Q1", "segment": "all", "revenue": "2500000", "csrf_token": token})
+    r = lead.post(
+        "/plan/goal", data={"period": "2027-Q1", "segment": "all", "revenue": "2500000", "csrf_token": token}
+    )
     assert r.status_code == 200 and "2,500,000" in r.text
     marketer = client_as(demo_ctx, "marketing")
     token = marketer.get("/plan").text.split('name="csrf_token" value="')[1].split('"')[0]
-    assert marketer.post("/plan/goal", data={"period": "2027-Q1", "segment": "all", "revenue": "1",
-                                             "csrf_token": token}).status_code == 403
+    assert (
+        marketer.post(
+            "/plan/goal", data={"period": "2027-Q1", "segment": "all", "revenue": "1", "csrf_token": token}
+        ).status_code
+        == 403
+    )
     from leadflow.services.leakage import find_leakage
 
     before = find_leakage(demo_ctx).counts["recycled_not_enrolled"]
@@ -95,9 +113,13 @@ def test_viewer_cannot_resolve_or_assign(demo_ctx: Context) -> None:
     client = client_as(demo_ctx, "sales")
     token = client.get("/overview").text.split('csrf_token" value="')[1].split('"')[0]
     assert client.post("/leakage/assign", data={"rep": "x", "csrf_token": token}).status_code == 403
-    assert client.post("/feedback/disputes/1/resolve", data={"outcome": "upheld", "csrf_token": token}).status_code == 403
+    assert (
+        client.post(
+            "/feedback/disputes/1/resolve", data={"outcome": "upheld", "csrf_token": token}
+        ).status_code
+        == 403
+    )
     assert client.post("/feedback/1/dispute", data={"csrf_token": token}).status_code == 403
-
 
 
 def test_metrics_api_serves_the_library_numbers(demo_ctx: Context) -> None:
@@ -108,7 +130,9 @@ def test_metrics_api_serves_the_library_numbers(demo_ctx: Context) -> None:
     client = client_as(demo_ctx, "marketing")
     assert "funnel" in client.get("/api/v1/metrics").json()["metrics"]
     got = client.get("/api/v1/metrics/funnel", params={"period": "2026-Q4"}).json()
-    want = funnel(connect_store(demo_ctx.engine, demo_ctx.playbook.model), page_filters(demo_ctx, "2026-Q4", {}))
+    want = funnel(
+        connect_store(demo_ctx.engine, demo_ctx.playbook.model), page_filters(demo_ctx, "2026-Q4", {})
+    )
     assert [r["entered"] for r in got["rows"]] == [int(x) for x in want["entered"]]
     by = client.get("/api/v1/metrics/funnel", params={"by": "segment"}).json()["rows"]
     assert {r["segment"] for r in by} >= {"smb"}

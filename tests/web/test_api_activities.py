@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from test_api_persons import bearer  # type: ignore[import-not-found]
 
 from leadflow.services.context import Context
 from leadflow.services.lifecycle import create_person
-from test_api_persons import bearer  # type: ignore[import-not-found]
 
 DEFAULT = Path(__file__).resolve().parents[2] / "src/leadflow/playbook/default.yaml"
 
@@ -16,11 +16,28 @@ DEFAULT = Path(__file__).resolve().parents[2] / "src/leadflow/playbook/default.y
 def test_batch_ingest_counts_accepted_duplicate_rejected(app_client: TestClient, web_ctx: Context) -> None:
     create_person(web_ctx, {"email": "eve@corp.example"})
     h = bearer(web_ctx, "marketing")
-    batch = {"activities": [
-        {"event_id": "e1", "email": "eve@corp.example", "type": "page_view", "occurred_at": "2026-03-01T10:00:00Z", "url": "/pricing"},
-        {"event_id": "e2", "email": "eve@corp.example", "type": "email_click", "occurred_at": "2026-03-01T11:00:00Z"},
-        {"event_id": "e3", "type": "page_view", "occurred_at": "2026-03-01T11:00:00Z"},  # nobody: rejected
-    ]}
+    batch = {
+        "activities": [
+            {
+                "event_id": "e1",
+                "email": "eve@corp.example",
+                "type": "page_view",
+                "occurred_at": "2026-03-01T10:00:00Z",
+                "url": "/pricing",
+            },
+            {
+                "event_id": "e2",
+                "email": "eve@corp.example",
+                "type": "email_click",
+                "occurred_at": "2026-03-01T11:00:00Z",
+            },
+            {
+                "event_id": "e3",
+                "type": "page_view",
+                "occurred_at": "2026-03-01T11:00:00Z",
+            },  # nobody: rejected
+        ]
+    }
     first = app_client.post("/api/v1/activities/batch", json=batch, headers=h).json()
     assert (first["accepted"], first["duplicate"], first["rejected"]) == (2, 0, 1)
     assert first["results"][2]["reasons"]
@@ -28,14 +45,24 @@ def test_batch_ingest_counts_accepted_duplicate_rejected(app_client: TestClient,
     assert (again["accepted"], again["duplicate"], again["rejected"]) == (0, 2, 1)
     single = app_client.post("/api/v1/activities", json=batch["activities"][0], headers=h)
     assert single.status_code == 200 and single.json()["duplicate"] == 1
-    bad = app_client.post("/api/v1/activities", json={"email": "eve@corp.example", "type": "x", "occurred_at": "yesterday"}, headers=h)
+    bad = app_client.post(
+        "/api/v1/activities",
+        json={"email": "eve@corp.example", "type": "x", "occurred_at": "yesterday"},
+        headers=h,
+    )
     assert bad.status_code == 422 and bad.json()["error"]["where"] == "occurred_at"
 
 
 def test_form_fill_creates_the_lead_once(app_client: TestClient, web_ctx: Context) -> None:
     h = bearer(web_ctx, "marketing")
-    form = {"email": "New@Lead.example", "form": "demo-request", "submitted_at": "2026-03-02T09:00:00Z",
-            "event_id": "form-1", "first_name": "Nia", "company": "Lead Co"}
+    form = {
+        "email": "New@Lead.example",
+        "form": "demo-request",
+        "submitted_at": "2026-03-02T09:00:00Z",
+        "event_id": "form-1",
+        "first_name": "Nia",
+        "company": "Lead Co",
+    }
     r = app_client.post("/api/v1/webhooks/form", json=form, headers=h)
     assert r.status_code == 200 and r.json()["accepted"] == 1
     assert app_client.post("/api/v1/webhooks/form", json=form, headers=h).json()["duplicate"] == 1
@@ -48,7 +75,9 @@ def test_playbook_api_get_and_propose(app_client: TestClient, web_ctx: Context) 
     got = app_client.get("/api/v1/playbook", headers=h).json()
     assert got["version"] == web_ctx.playbook.version and got["content"]["stages"][0]["id"] == "lead"
     text = DEFAULT.read_text().replace("engagement >= 40", "engagement >= 45")
-    r = app_client.post("/api/v1/playbook/proposals", content=text, headers={**h, "content-type": "application/x-yaml"})
+    r = app_client.post(
+        "/api/v1/playbook/proposals", content=text, headers={**h, "content-type": "application/x-yaml"}
+    )
     assert r.status_code == 201 and r.json()["status"] == "proposed"
     bad = app_client.post("/api/v1/playbook/proposals", content="stages: [\n", headers=h)
     assert bad.status_code == 422 and bad.json()["error"]["problems"][0]["code"] == "PB001"

@@ -20,7 +20,9 @@ def bearer(ctx: Context, role: str) -> dict[str, str]:
 
 def test_person_lifecycle_over_the_api(app_client: TestClient, web_ctx: Context) -> None:
     h = bearer(web_ctx, "marketing")
-    r = app_client.post("/api/v1/persons", json={"email": " Zoe@Corp.example ", "first_name": "Zoe"}, headers=h)
+    r = app_client.post(
+        "/api/v1/persons", json={"email": " Zoe@Corp.example ", "first_name": "Zoe"}, headers=h
+    )
     assert r.status_code == 201, r.text
     zoe = r.json()
     assert zoe["email"] == "zoe@corp.example" and zoe["stage"] == "lead" and zoe["version"] == 1

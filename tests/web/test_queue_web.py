@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from test_api_persons import bearer  # type: ignore[import-not-found]
 
 from conftest import login  # type: ignore[import-not-found]
 from leadflow.domain.lifecycle import Actor
 from leadflow.services.context import Context
 from leadflow.services.lifecycle import create_person, move
-from test_api_persons import bearer  # type: ignore[import-not-found]
 
 
 def mql(ctx: Context, email: str) -> int:
@@ -26,7 +26,9 @@ def test_rep_accepts_and_rejects_from_the_queue_page(app_client: TestClient, web
     assert r.status_code == 200 and "accepted" in r.text
     missing = app_client.post(f"/queue/{b}/reject", data={"csrf_token": token, "reason": ""})
     assert missing.status_code == 422 and "needs a reason" in missing.text
-    ok = app_client.post(f"/queue/{b}/reject", data={"csrf_token": token, "reason": "bad_timing", "note": "Q3"})
+    ok = app_client.post(
+        f"/queue/{b}/reject", data={"csrf_token": token, "reason": "bad_timing", "note": "Q3"}
+    )
     assert ok.status_code == 200
     from leadflow.services.persons import get
 
@@ -47,7 +49,9 @@ def test_api_flow_through_to_won_with_versions(app_client: TestClient, web_ctx: 
     assert bad.status_code == 422 and bad.json()["error"]["where"] == "authority"
     bant = {"budget": "50k", "authority": "CFO", "need": "forecasting", "timeline": "Q3"}
     assert app_client.post(f"/api/v1/persons/{pid}/qualify", json=bant, headers=h).json()["to_stage"] == "sql"
-    conv = app_client.post(f"/api/v1/persons/{pid}/convert", json={"amount": 42000, "expected_close": "2026-06-30"}, headers=h)
+    conv = app_client.post(
+        f"/api/v1/persons/{pid}/convert", json={"amount": 42000, "expected_close": "2026-06-30"}, headers=h
+    )
     assert conv.status_code == 200 and conv.json()["opportunity_id"]
     assert app_client.post(f"/api/v1/persons/{pid}/won", json={}, headers=h).json()["to_stage"] == "customer"
     again = app_client.post(f"/api/v1/persons/{pid}/won", json={}, headers=h)

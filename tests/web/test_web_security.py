@@ -7,10 +7,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from conftest import login  # type: ignore[import-not-found]
 from leadflow.services.context import Context
 from leadflow.store.tables import api_tokens, audit_log, playbook_versions
-
-from conftest import login  # type: ignore[import-not-found]
 
 DEFAULT = Path(__file__).resolve().parents[2] / "src/leadflow/playbook/default.yaml"
 
@@ -23,7 +22,9 @@ def test_login_required_and_wrong_password(app_client: TestClient) -> None:
 
 
 def test_session_cookie_is_signed_and_http_only(app_client: TestClient) -> None:
-    r = app_client.post("/login", data={"email": "viewer@acme.test", "password": "correct-horse-9"}, follow_redirects=False)
+    r = app_client.post(
+        "/login", data={"email": "viewer@acme.test", "password": "correct-horse-9"}, follow_redirects=False
+    )
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
     app_client.cookies.set("leadflow_session", "forged")
@@ -62,13 +63,18 @@ def test_api_tokens_are_stored_hashed_and_work_once_issued(app_client: TestClien
 def test_playbook_change_needs_both_leads(app_client: TestClient, web_ctx: Context) -> None:
     proposal = DEFAULT.read_text().replace("engagement >= 40", "engagement >= 50")
     token = login(app_client, "marketing")
-    r = app_client.post("/playbook/propose", files={"file": ("new.yaml", proposal, "application/x-yaml")},
-                        data={"csrf_token": token})
+    r = app_client.post(
+        "/playbook/propose",
+        files={"file": ("new.yaml", proposal, "application/x-yaml")},
+        data={"csrf_token": token},
+    )
     assert r.status_code == 200
     page = app_client.get("/playbook").text
     assert "The MQL rule changed from fit_grade &gt;= &#39;B&#39; and engagement &gt;= 40" in page
     with web_ctx.engine.connect() as conn:
-        version = conn.execute(select(playbook_versions.c.version).where(playbook_versions.c.status == "proposed")).scalar_one()
+        version = conn.execute(
+            select(playbook_versions.c.version).where(playbook_versions.c.status == "proposed")
+        ).scalar_one()
     token = login(app_client, "sales")
     assert app_client.post(f"/playbook/{version}/approve", data={"csrf_token": token}).status_code == 403
     token = login(app_client, "marketing_lead")
@@ -76,7 +82,9 @@ def test_playbook_change_needs_both_leads(app_client: TestClient, web_ctx: Conte
     token = login(app_client, "sales_manager")
     app_client.post(f"/playbook/{version}/approve", data={"csrf_token": token})
     with web_ctx.engine.connect() as conn:
-        status = conn.execute(select(playbook_versions.c.status).where(playbook_versions.c.version == version)).scalar_one()
+        status = conn.execute(
+            select(playbook_versions.c.status).where(playbook_versions.c.version == version)
+        ).scalar_one()
     assert status == "active"
     assert "engagement &gt;= 50" in app_client.get("/playbook").text
 
@@ -84,8 +92,11 @@ def test_playbook_change_needs_both_leads(app_client: TestClient, web_ctx: Conte
 def test_invalid_proposal_lists_problems_with_lines(app_client: TestClient) -> None:
     token = login(app_client, "marketing_lead")
     bad = DEFAULT.read_text().replace("to: sal, by: [sales]}", "to: nowhere, by: [sales]}", 1)
-    r = app_client.post("/playbook/propose", files={"file": ("bad.yaml", bad, "application/x-yaml")},
-                        data={"csrf_token": token})
+    r = app_client.post(
+        "/playbook/propose",
+        files={"file": ("bad.yaml", bad, "application/x-yaml")},
+        data={"csrf_token": token},
+    )
     assert r.status_code == 422 and "PB011" in r.text and "bad.yaml:" in r.text
 
 
@@ -104,11 +115,17 @@ def test_person_page_shows_history_and_takes_notes(app_client: TestClient, web_c
     assert app_client.post(f"/persons/{pid}/notes", data={"text": "x", "csrf_token": "t"}).status_code == 403
 
 
-def test_resources_page_groups_assets_and_counts_the_exchange(app_client: TestClient, web_ctx: Context) -> None:
+def test_resources_page_groups_assets_and_counts_the_exchange(
+    app_client: TestClient, web_ctx: Context
+) -> None:
     token = login(app_client, "sales")
-    app_client.post("/resources", data={"name": "Competitor battlecard", "buyer_stage": "decision", "csrf_token": token})
+    app_client.post(
+        "/resources", data={"name": "Competitor battlecard", "buyer_stage": "decision", "csrf_token": token}
+    )
     token = login(app_client, "marketing")
-    app_client.post("/resources", data={"name": "Buyers guide", "buyer_stage": "awareness", "csrf_token": token})
+    app_client.post(
+        "/resources", data={"name": "Buyers guide", "buyer_stage": "awareness", "csrf_token": token}
+    )
     bad = app_client.post("/resources", data={"name": "X", "buyer_stage": "later", "csrf_token": token})
     assert bad.status_code == 422 and "unknown buyer stage" in bad.text
     from leadflow.services.resources import assets_by_stage, exchange

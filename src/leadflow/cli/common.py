@@ -14,10 +14,14 @@ from leadflow.services.context import Context, open_context
 console = Console(soft_wrap=True)
 
 DbOption = Annotated[
-    str | None, typer.Option("--db", help="Database URL (default: LEADFLOW_DATABASE_URL or sqlite:///./leadflow.db).")
+    str | None,
+    typer.Option("--db", help="Database URL (default: LEADFLOW_DATABASE_URL or sqlite:///./leadflow.db)."),
 ]
 PlaybookOption = Annotated[
-    Path | None, typer.Option("--playbook", help="Playbook YAML (default: the store's active one, else the shipped default).")
+    Path | None,
+    typer.Option(
+        "--playbook", help="Playbook YAML (default: the store's active one, else the shipped default)."
+    ),
 ]
 
 

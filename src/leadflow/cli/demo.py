@@ -14,12 +14,16 @@ from leadflow.config import get_settings
 from leadflow.services.context import open_context
 
 
-def _pct(value: object) -> str:
-    return "-" if value is None or value != value else f"{float(value):.0%}"  # noqa: PLR0124 - NaN check
+def _pct(value: float | None) -> str:
+    return (
+        "-" if value is None or value != value else f"{value:.0%}"
+    )  # NaN is the only value unequal to itself
 
 
 def demo(
-    path: Annotated[Path, typer.Option("--path", help="The demo database file (replaced).")] = Path("leadflow-demo.db"),
+    path: Annotated[Path, typer.Option("--path", help="The demo database file (replaced).")] = Path(
+        "leadflow-demo.db"
+    ),
     people: Annotated[int, typer.Option(help="Leads to simulate over the year.")] = 4000,
     seed: Annotated[int, typer.Option(help="Simulation seed (same seed, same company).")] = 7,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the dashboard when done.")] = True,
@@ -38,9 +42,11 @@ def demo(
     now = ctx.clock.now()
     with console.status("Simulating a year of marketing and sales, then three live days..."):
         report = build_demo(ctx, people=people, seed=seed, now=now)
-    console.print(f"[bold]LeadFlow demo[/] in {path}: {report.loaded.get('persons', 0):,} people, "
-                  f"{report.loaded.get('activities', 0):,} activities, {report.loaded.get('opportunities', 0):,} deals, "
-                  f"{report.loaded.get('users', 0)} users.")
+    console.print(
+        f"[bold]LeadFlow demo[/] in {path}: {report.loaded.get('persons', 0):,} people, "
+        f"{report.loaded.get('activities', 0):,} activities, {report.loaded.get('opportunities', 0):,} deals, "
+        f"{report.loaded.get('users', 0)} users."
+    )
     per_stage = summary_rows(ctx)["per_stage"]
     t = Table(title="People per stage today")
     t.add_column("Stage")
@@ -57,7 +63,14 @@ def demo(
     for r in fun.itertuples():
         if r.stage in ctx.playbook.model.funnel_stages():
             days = "-" if r.to_next_p50_days != r.to_next_p50_days else f"{r.to_next_p50_days:.1f}"
-            t.add_row(r.stage, f"{int(r.entered):,}", str(r.next_stage or "-"), _pct(r.to_next_rate), days, _pct(r.to_won_rate))
+            t.add_row(
+                r.stage,
+                f"{int(r.entered):,}",
+                str(r.next_stage or "-"),
+                _pct(r.to_next_rate),
+                days,
+                _pct(r.to_won_rate),
+            )
     console.print(t)
     leak = find_leakage(ctx)
     t = Table(title=f"Where leads are stuck (leakage): {leak.total:,}")
@@ -68,12 +81,18 @@ def demo(
     console.print(t)
     sla = sla_compliance(b, make_filters(f"{(now - timedelta(days=7)).date()}..{now.date()}", now))
     totals = sla[sla["sla_id"] == "(all)"]
-    console.print("SLA compliance this week: " + ", ".join(
-        f"{r.team} {_pct(r.compliance)} ({int(r.breached)} breached)" for r in totals.itertuples()))
+    console.print(
+        "SLA compliance this week: "
+        + ", ".join(
+            f"{r.team} {_pct(r.compliance)} ({int(r.breached)} breached)" for r in totals.itertuples()
+        )
+    )
     live = report.live
-    console.print(f"Live days: {live['activities']} new activities, {live['batch_mqls']} MQLs from the rescoring, "
-                  f"{live['accepted']} accepted, {live['rejected_recycle']} recycled and "
-                  f"{live['rejected_disqualify']} disqualified by reps with a reason.")
+    console.print(
+        f"Live days: {live['activities']} new activities, {live['batch_mqls']} MQLs from the rescoring, "
+        f"{live['accepted']} accepted, {live['rejected_recycle']} recycled and "
+        f"{live['rejected_disqualify']} disqualified by reps with a reason."
+    )
     t = Table(title="Demo logins (password for all: " + report.logins[0][2] + ")")
     t.add_column("Role")
     t.add_column("Email")
@@ -83,7 +102,9 @@ def demo(
     if serve:
         from leadflow.cli.serve import serve as serve_cmd
 
-        console.print(f"Open http://127.0.0.1:{port}/ and sign in with a login above. Ctrl-C stops the server.")
+        console.print(
+            f"Open http://127.0.0.1:{port}/ and sign in with a login above. Ctrl-C stops the server."
+        )
         serve_cmd(host="127.0.0.1", port=port, no_worker=False, demo=True, db=url, playbook=None)
 
 

@@ -10,11 +10,13 @@ from rich.table import Table
 
 from leadflow.cli.common import console
 from leadflow.errors import PlaybookInvalid
-from leadflow.playbook import load_playbook
+from leadflow.playbook import Problem, load_playbook
 from leadflow.playbook.diff import diff_playbooks
 from leadflow.playbook.glossary import glossary, rules_in_words
 
-playbook_app = typer.Typer(help="Check, read and compare the playbook (the marketing-sales agreement).", no_args_is_help=True)
+playbook_app = typer.Typer(
+    help="Check, read and compare the playbook (the marketing-sales agreement).", no_args_is_help=True
+)
 
 FileArg = Annotated[Path | None, typer.Argument(help="Playbook YAML; the shipped default when omitted.")]
 
@@ -26,13 +28,15 @@ def check(file: FileArg = None) -> None:
         loaded = load_playbook(file)
     except PlaybookInvalid as exc:
         for problem in exc.problems:
-            console.print(problem.render(), markup=False, highlight=False)
+            console.print(problem.render() if isinstance(problem, Problem) else str(problem), markup=False, highlight=False)
         errors = sum(1 for p in exc.problems if getattr(p, "severity", "error") == "error")
         console.print(f"{errors} error(s) in {file or 'the default playbook'}", style="red")
         raise typer.Exit(exc.exit_code) from None
     for warning in loaded.warnings:
         console.print(warning.render(), markup=False, highlight=False)
-    console.print(f"ok: {loaded.source} is valid (version {loaded.version}, {len(loaded.warnings)} warning(s))")
+    console.print(
+        f"ok: {loaded.source} is valid (version {loaded.version}, {len(loaded.warnings)} warning(s))"
+    )
 
 
 @playbook_app.command("show")
@@ -43,8 +47,12 @@ def show(file: FileArg = None) -> None:
     for col in ("Stage", "Owner", "Definition", "Next stages"):
         table.add_column(col)
     for entry in glossary(loaded.model):
-        table.add_row(entry.name + ("\n(terminal)" if entry.terminal else ""), entry.team, entry.definition,
-                      "\n".join(entry.next_moves) or "-")
+        table.add_row(
+            entry.name + ("\n(terminal)" if entry.terminal else ""),
+            entry.team,
+            entry.definition,
+            "\n".join(entry.next_moves) or "-",
+        )
     console.print(table)
     for line in rules_in_words(loaded.model):
         console.print(line, markup=False, highlight=False)

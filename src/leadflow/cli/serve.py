@@ -12,8 +12,12 @@ from leadflow.cli.common import DbOption, PlaybookOption, console, context
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    no_worker: Annotated[bool, typer.Option("--no-worker", help="Do not run the scheduled jobs in this process.")] = False,
-    demo: Annotated[bool, typer.Option("--demo", help="Allow the demo secret and plain-HTTP cookies.")] = False,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Do not run the scheduled jobs in this process.")
+    ] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Allow the demo secret and plain-HTTP cookies.")
+    ] = False,
     db: DbOption = None,
     playbook: PlaybookOption = None,
 ) -> None:
@@ -29,8 +33,10 @@ def serve(
     init_database(ctx)
     worker = None if no_worker else BackgroundWorker(ctx)
     app = create_app(ctx, secret=secret, demo=demo, worker=worker)
-    console.print(f"LeadFlow is serving {ctx.engine.url.render_as_string(hide_password=True)} at http://{host}:{port}/ "
-                  f"(API docs: http://{host}:{port}/api/docs){'' if worker else '; worker off'}")
+    console.print(
+        f"LeadFlow is serving {ctx.engine.url.render_as_string(hide_password=True)} at http://{host}:{port}/ "
+        f"(API docs: http://{host}:{port}/api/docs){'' if worker else '; worker off'}"
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

@@ -40,7 +40,9 @@ class Duration:
     def to_timedelta(self) -> timedelta:
         """Calendar time; business durations must go through a business calendar instead."""
         if self.business:
-            raise ValueError("a business duration depends on a calendar; use domain.business_time.add_business_time")
+            raise ValueError(
+                "a business duration depends on a calendar; use domain.business_time.add_business_time"
+            )
         return timedelta(**{self.unit: self.amount})
 
     def __str__(self) -> str:

@@ -36,7 +36,9 @@ class Actor:
         allowed = set(allowed)
         if self.is_system:
             return SYSTEM_ACTOR in allowed
-        return self.role == "admin" or self.role in allowed or (self.team is not None and self.team in allowed)
+        return (
+            self.role == "admin" or self.role in allowed or (self.team is not None and self.team in allowed)
+        )
 
 
 def find_transition(pb: Playbook, current: str, target: str) -> Transition | None:
@@ -70,15 +72,21 @@ def _check_field(pb: Playbook, t: Transition, name: str, value: str) -> None:
             )
     if name == "lost_reason" and pb.lost_reasons and value not in pb.lost_reasons:
         raise InvalidInput(
-            f"{value!r} is not an agreed lost reason", where="field lost_reason", hint="use one of: " + ", ".join(pb.lost_reasons)
+            f"{value!r} is not an agreed lost reason",
+            where="field lost_reason",
+            hint="use one of: " + ", ".join(pb.lost_reasons),
         )
     if name == "amount":
         try:
             amount = Decimal(value)
         except InvalidOperation:
-            raise InvalidInput(f"amount {value!r} is not a number", where="field amount", hint="write e.g. 25000") from None
+            raise InvalidInput(
+                f"amount {value!r} is not a number", where="field amount", hint="write e.g. 25000"
+            ) from None
         if amount <= 0:
-            raise InvalidInput("amount must be above zero", where="field amount", hint="write the expected deal value")
+            raise InvalidInput(
+                "amount must be above zero", where="field amount", hint="write the expected deal value"
+            )
 
 
 def decide(
@@ -116,7 +124,11 @@ def decide(
         hint = "give " + ", ".join(f"--{m.replace('_', '-')}" for m in missing)
         if "reason" in missing and t.reasons:
             hint += "; reasons: " + ", ".join(pb.rejection_reasons.get(t.reasons, []))
-        raise InvalidInput(f"the move {event!r} requires {', '.join(missing)}", where=f"move {current} -> {target}", hint=hint)
+        raise InvalidInput(
+            f"the move {event!r} requires {', '.join(missing)}",
+            where=f"move {current} -> {target}",
+            hint=hint,
+        )
     for name, value in fields.items():
         if value is not None and name in t.requires:
             _check_field(pb, t, name, str(value))

@@ -93,7 +93,9 @@ def check_transitions(pb: Playbook) -> list[Problem]:
                     Problem(
                         "PB014",
                         f"transition requires unknown field {name!r}",
-                        ("transitions", i, "requires", j) if len(t.requires) > 1 else ("transitions", i, "requires"),
+                        ("transitions", i, "requires", j)
+                        if len(t.requires) > 1
+                        else ("transitions", i, "requires"),
                         hint="use a built-in field ("
                         + ", ".join(BUILTIN_FIELDS)
                         + ") or declare it under `fields`",
@@ -125,14 +127,18 @@ def check_transitions(pb: Playbook) -> list[Problem]:
                         "PB018",
                         f"unknown role or team {actor!r}",
                         ("transitions", i, "by", j) if len(t.by) > 1 else ("transitions", i, "by"),
-                        hint="use system, a team (" + ", ".join(TEAMS) + ") or a role (" + ", ".join(ROLES) + ")",
+                        hint="use system, a team ("
+                        + ", ".join(TEAMS)
+                        + ") or a role ("
+                        + ", ".join(ROLES)
+                        + ")",
                     )
                 )
     return problems
 
 
 def check_reachability(pb: Playbook) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     stage_ids = pb.stage_ids()
     if not stage_ids:
         return problems
@@ -177,7 +183,9 @@ def check_reasons(pb: Playbook) -> list[Problem]:
         seen: set[str] = set()
         for j, reason in enumerate(reasons):
             if reason in seen:
-                problems.append(Problem("PB016", f"reason {reason!r} is listed twice", ("rejection_reasons", name, j)))
+                problems.append(
+                    Problem("PB016", f"reason {reason!r} is listed twice", ("rejection_reasons", name, j))
+                )
             seen.add(reason)
     return problems
 
@@ -190,8 +198,11 @@ def check_segments(pb: Playbook) -> list[Problem]:
             rng = getattr(seg, attr)
             if rng is not None and rng.min is not None and rng.max is not None and rng.min > rng.max:
                 problems.append(
-                    Problem("PB020", f"segment {name!r}: {attr} min {rng.min:g} is above max {rng.max:g}",
-                            ("segments", name, attr))
+                    Problem(
+                        "PB020",
+                        f"segment {name!r}: {attr} min {rng.min:g} is above max {rng.max:g}",
+                        ("segments", name, attr),
+                    )
                 )
         if seg.employees is not None:
             lo = seg.employees.min if seg.employees.min is not None else float("-inf")
@@ -216,24 +227,38 @@ def check_references(pb: Playbook) -> list[Problem]:
     stage_ids = set(pb.stage_ids())
     for i, sla in enumerate(pb.slas):
         if sla.stage not in stage_ids:
-            problems.append(Problem("PB040", f"SLA {sla.id!r} names unknown stage {sla.stage!r}", ("slas", i, "stage")))
+            problems.append(
+                Problem("PB040", f"SLA {sla.id!r} names unknown stage {sla.stage!r}", ("slas", i, "stage"))
+            )
         if sla.calendar not in pb.calendars:
             problems.append(
-                Problem("PB040", f"SLA {sla.id!r} names unknown calendar {sla.calendar!r}", ("slas", i, "calendar"),
-                        hint=f"defined calendars: {', '.join(sorted(pb.calendars))}")
+                Problem(
+                    "PB040",
+                    f"SLA {sla.id!r} names unknown calendar {sla.calendar!r}",
+                    ("slas", i, "calendar"),
+                    hint=f"defined calendars: {', '.join(sorted(pb.calendars))}",
+                )
             )
     for i, rule in enumerate(pb.routing.rules):
         seg = rule.when.get("segment")
         for name in [seg] if isinstance(seg, str) else (seg or []):
             if name not in pb.segments:
                 problems.append(
-                    Problem("PB040", f"routing rule names unknown segment {name!r}", ("routing", "rules", i, "when"))
+                    Problem(
+                        "PB040",
+                        f"routing rule names unknown segment {name!r}",
+                        ("routing", "rules", i, "when"),
+                    )
                 )
     goal_keys: Counter[tuple[str, str]] = Counter()
     for i, goal in enumerate(pb.goals):
         goal_keys[(goal.period, goal.segment)] += 1
         if goal_keys[(goal.period, goal.segment)] == 2:
-            problems.append(Problem("PB041", f"goal for {goal.period} / {goal.segment} is defined twice", ("goals", i)))
+            problems.append(
+                Problem("PB041", f"goal for {goal.period} / {goal.segment} is defined twice", ("goals", i))
+            )
         if goal.segment != "all" and goal.segment not in pb.segments:
-            problems.append(Problem("PB040", f"goal names unknown segment {goal.segment!r}", ("goals", i, "segment")))
+            problems.append(
+                Problem("PB040", f"goal names unknown segment {goal.segment!r}", ("goals", i, "segment"))
+            )
     return problems

@@ -55,27 +55,52 @@ def diff_playbooks(old: Playbook, new: Playbook) -> list[str]:
         lines += [f"Rejection reason {r!r} was added to {name}" for r in sorted(b - a)]
         lines += [f"Rejection reason {r!r} was removed from {name}" for r in sorted(a - b)]
     lines += _compare_value("Lost reasons", old.lost_reasons, new.lost_reasons)
-    lines += _compare_keyed("Segment", {k: v.model_dump() for k, v in old.segments.items()},
-                            {k: v.model_dump() for k, v in new.segments.items()})
-    lines += _compare_keyed("Persona", {k: v.model_dump() for k, v in old.personas.items()},
-                            {k: v.model_dump() for k, v in new.personas.items()})
+    lines += _compare_keyed(
+        "Segment",
+        {k: v.model_dump() for k, v in old.segments.items()},
+        {k: v.model_dump() for k, v in new.segments.items()},
+    )
+    lines += _compare_keyed(
+        "Persona",
+        {k: v.model_dump() for k, v in old.personas.items()},
+        {k: v.model_dump() for k, v in new.personas.items()},
+    )
     lines += _compare_value("The MQL rule", old.scoring.mql_rule, new.scoring.mql_rule)
-    lines += _compare_keyed("Fit rule", {r.label or str(r.when): r.model_dump() for r in old.scoring.fit},
-                            {r.label or str(r.when): r.model_dump() for r in new.scoring.fit})
+    lines += _compare_keyed(
+        "Fit rule",
+        {r.label or str(r.when): r.model_dump() for r in old.scoring.fit},
+        {r.label or str(r.when): r.model_dump() for r in new.scoring.fit},
+    )
     lines += _compare_keyed(
         "Engagement rule",
         {r.label or str(r.when): r.model_dump() for r in old.scoring.engagement.rules},
         {r.label or str(r.when): r.model_dump() for r in new.scoring.engagement.rules},
     )
-    lines += _compare_value("Engagement half-life", old.scoring.engagement.half_life, new.scoring.engagement.half_life)
-    lines += _compare_value("Engagement lifespan", old.scoring.engagement.lifespan, new.scoring.engagement.lifespan)
-    lines += _compare_value("Grade thresholds", old.scoring.grades.model_dump(), new.scoring.grades.model_dump())
-    lines += _compare_value("The recycle cool-down", old.scoring.recycle_cool_down, new.scoring.recycle_cool_down)
+    lines += _compare_value(
+        "Engagement half-life", old.scoring.engagement.half_life, new.scoring.engagement.half_life
+    )
+    lines += _compare_value(
+        "Engagement lifespan", old.scoring.engagement.lifespan, new.scoring.engagement.lifespan
+    )
+    lines += _compare_value(
+        "Grade thresholds", old.scoring.grades.model_dump(), new.scoring.grades.model_dump()
+    )
+    lines += _compare_value(
+        "The recycle cool-down", old.scoring.recycle_cool_down, new.scoring.recycle_cool_down
+    )
     lines += _compare_keyed("SLA", _keyed(old.slas, "id"), _keyed(new.slas, "id"))
     lines += _compare_value("Routing", old.routing.model_dump(), new.routing.model_dump())
-    lines += _compare_keyed("Calendar", {k: v.model_dump() for k, v in old.calendars.items()},
-                            {k: v.model_dump() for k, v in new.calendars.items()})
-    lines += _compare_keyed("Nurture track", _keyed(old.nurture_tracks, "id"), _keyed(new.nurture_tracks, "id"))
-    lines += _compare_keyed("Goal", {f"{g.period}/{g.segment}": g.model_dump() for g in old.goals},
-                            {f"{g.period}/{g.segment}": g.model_dump() for g in new.goals})
+    lines += _compare_keyed(
+        "Calendar",
+        {k: v.model_dump() for k, v in old.calendars.items()},
+        {k: v.model_dump() for k, v in new.calendars.items()},
+    )
+    lines += _compare_keyed(
+        "Nurture track", _keyed(old.nurture_tracks, "id"), _keyed(new.nurture_tracks, "id")
+    )
+    lines += _compare_keyed(
+        "Goal",
+        {f"{g.period}/{g.segment}": g.model_dump() for g in old.goals},
+        {f"{g.period}/{g.segment}": g.model_dump() for g in new.goals},
+    )
     return lines

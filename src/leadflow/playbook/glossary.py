@@ -29,7 +29,9 @@ def glossary(pb: Playbook) -> list[GlossaryEntry]:
                 needs = f", needs {', '.join(t.requires)}" if t.requires else ""
                 wait = f", after {t.after.cool_down}" if t.after else ""
                 moves.append(f"{pb.stage(t.to).name} (by {', '.join(t.by)}{needs}{wait})")
-        out.append(GlossaryEntry(stage.id, stage.name, stage.team, stage.definition, stage.terminal, tuple(moves)))
+        out.append(
+            GlossaryEntry(stage.id, stage.name, stage.team, stage.definition, stage.terminal, tuple(moves))
+        )
     return out
 
 

@@ -83,10 +83,14 @@ def _schema_problems(exc: ValidationError, data: Any) -> list[Problem]:
     for err in exc.errors():
         path: Path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         if err["type"] == "extra_forbidden":
-            problems.append(Problem("PB003", f"unknown key {path[-1]!r}", path, hint="remove it or check its spelling"))
+            problems.append(
+                Problem("PB003", f"unknown key {path[-1]!r}", path, hint="remove it or check its spelling")
+            )
         else:
             msg = err["msg"].removeprefix("Value error, ")
-            problems.append(Problem("PB002", msg, path, hint="see docs/reference/playbook.md for this section"))
+            problems.append(
+                Problem("PB002", msg, path, hint="see docs/reference/playbook.md for this section")
+            )
     return problems
 
 
@@ -102,7 +106,9 @@ def parse_playbook(text: str, source: str = "<playbook>") -> LoadedPlaybook:
     problems: list[Problem] = []
     model: Playbook | None = None
     if not isinstance(data, dict):
-        problems.append(Problem("PB002", "a playbook is a mapping of sections (name, stages, transitions, ...)"))
+        problems.append(
+            Problem("PB002", "a playbook is a mapping of sections (name, stages, transitions, ...)")
+        )
     else:
         try:
             model = Playbook.model_validate(data)

@@ -25,7 +25,9 @@ BUILTIN_FIELDS = (
     "committee",
 )
 
-DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|minutes?|h|hours?|d|days?|w|weeks?|business_hours?|business_days?)\s*$")
+DURATION_RE = re.compile(
+    r"^\s*(\d+(?:\.\d+)?)\s*(m|min|minutes?|h|hours?|d|days?|w|weeks?|business_hours?|business_days?)\s*$"
+)
 
 
 def _as_list(value: Any) -> Any:
@@ -77,7 +79,9 @@ class Transition(Strict):
     name: str | None = None
     by: StrList = Field(default_factory=lambda: [SYSTEM_ACTOR])
     requires: StrList = Field(default_factory=list)
-    reasons: str | None = Field(None, description="Which rejection_reasons list the `reason` field must come from.")
+    reasons: str | None = Field(
+        None, description="Which rejection_reasons list the `reason` field must come from."
+    )
     after: CoolDown | None = None
 
 
@@ -139,7 +143,9 @@ class Scoring(Strict):
     engagement: Engagement = Field(default_factory=Engagement)
     grades: Grades = Field(default_factory=Grades)
     mql_rule: str = "fit_grade >= 'B' and engagement >= 40"
-    mql_stage: str = Field("mql", description="The stage a person enters automatically on meeting the MQL rule.")
+    mql_stage: str = Field(
+        "mql", description="The stage a person enters automatically on meeting the MQL rule."
+    )
     recycle_cool_down: Duration = "30d"
     free_mail_domains: StrList = Field(default_factory=list)
 

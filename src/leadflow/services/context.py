@@ -37,7 +37,7 @@ def active_playbook(engine: Engine, path: Path | None) -> LoadedPlaybook:
             text = conn.execute(
                 select(playbook_versions.c.text).where(playbook_versions.c.status == "active")
             ).scalar_one_or_none()
-    except Exception:  # noqa: BLE001 - a database without tables yet simply has no stored playbook
+    except Exception:
         text = None
     if text:
         return parse_playbook(text, "store:active playbook")

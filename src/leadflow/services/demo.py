@@ -56,22 +56,38 @@ def _demo_logins(ctx: Context) -> list[tuple[str, str, str]]:
             query = select(users.c.id, users.c.email).where(users.c.role == role, users.c.active.is_(True))
             if role == "sales":
                 # the rep with the fullest queue makes the best first impression
-                busiest = (select(persons.c.owner_id, func.count().label("n")).where(persons.c.stage == "mql")
-                           .group_by(persons.c.owner_id).subquery())
+                busiest = (
+                    select(persons.c.owner_id, func.count().label("n"))
+                    .where(persons.c.stage == "mql")
+                    .group_by(persons.c.owner_id)
+                    .subquery()
+                )
                 query = query.outerjoin(busiest, busiest.c.owner_id == users.c.id).order_by(
-                    func.coalesce(busiest.c.n, 0).desc(), users.c.id)
+                    func.coalesce(busiest.c.n, 0).desc(), users.c.id
+                )
             row = conn.execute(query.order_by(users.c.id).limit(1)).first()
             if row is not None:
                 logins.append((role, row.email, int(row.id)))
     for _, _, uid in logins:
         update_user(ctx, uid, {"password": DEMO_PASSWORD}, actor="demo")
-    create_user(ctx, {"email": "admin@leadflow-sim.example", "name": "Demo Admin", "role": "admin",
-                      "password": DEMO_PASSWORD}, actor="demo")
+    create_user(
+        ctx,
+        {
+            "email": "admin@leadflow-sim.example",
+            "name": "Demo Admin",
+            "role": "admin",
+            "password": DEMO_PASSWORD,
+        },
+        actor="demo",
+    )
     return [(role, email, DEMO_PASSWORD) for role, email, _ in logins] + [
-        ("admin", "admin@leadflow-sim.example", DEMO_PASSWORD)]
+        ("admin", "admin@leadflow-sim.example", DEMO_PASSWORD)
+    ]
 
 
-def _live_days(ctx: Context, start: datetime, end: datetime, rng: np.random.Generator, report: DemoReport) -> None:
+def _live_days(
+    ctx: Context, start: datetime, end: datetime, rng: np.random.Generator, report: DemoReport
+) -> None:
     """Live days of engagement, decisions and sweeps, every two hours of the working day.
 
     Reps work their queues except on the last day, so the queue and the sales SLA clocks have something
@@ -84,29 +100,55 @@ def _live_days(ctx: Context, start: datetime, end: datetime, rng: np.random.Gene
     live = Context(ctx.engine, ctx.playbook, clock, ctx.settings)
     report.live["batch_mqls"] += run_batch(live).mqls
     with reading(ctx.engine) as conn:
-        leads = [int(i) for i in conn.execute(select(persons.c.id).where(persons.c.stage == "lead")).scalars()]
+        leads = [
+            int(i) for i in conn.execute(select(persons.c.id).where(persons.c.stage == "lead")).scalars()
+        ]
     reasons = ctx.playbook.model.rejection_reasons
     jobs = [job for job in default_jobs() if job.name != "outbox_delivery"]
     with reading(ctx.engine) as conn:
-        marketers = [int(i) for i in conn.execute(select(users.c.id).where(
-            users.c.role.in_(("marketing", "marketing_lead")), users.c.active.is_(True)).order_by(users.c.id)).scalars()]
-        resolvers = [int(i) for i in conn.execute(select(users.c.id).where(
-            users.c.role == "sales_manager", users.c.active.is_(True)).order_by(users.c.id)).scalars()]
+        marketers = [
+            int(i)
+            for i in conn.execute(
+                select(users.c.id)
+                .where(users.c.role.in_(("marketing", "marketing_lead")), users.c.active.is_(True))
+                .order_by(users.c.id)
+            ).scalars()
+        ]
+        resolvers = [
+            int(i)
+            for i in conn.execute(
+                select(users.c.id)
+                .where(users.c.role == "sales_manager", users.c.active.is_(True))
+                .order_by(users.c.id)
+            ).scalars()
+        ]
     for day in range(LIVE_DAYS):
         for hour in range(8, 18, 2):
             clock.set(start.replace(hour=0, minute=0) + timedelta(days=day, hours=hour))
             # new engagement from a handful of leads: scoring may make them MQLs, routing assigns them
-            sample = rng.choice(leads, size=min(12, len(leads)), replace=False) if leads else []
-            records = [{"person_id": int(pid), "type": str(rng.choice(["demo_request", "form_submit", "webinar_attended",
-                                                                          "page_view"])),
-                        "url": "/pricing", "channel": "organic", "occurred_at": clock.now().isoformat(),
-                        "event_id": f"demo-{day}-{hour}-{pid}"} for pid in sample]
+            sample: list[int] = (
+                [int(x) for x in rng.choice(leads, size=min(12, len(leads)), replace=False)] if leads else []
+            )
+            records = [
+                {
+                    "person_id": int(pid),
+                    "type": str(rng.choice(["demo_request", "form_submit", "webinar_attended", "page_view"])),
+                    "url": "/pricing",
+                    "channel": "organic",
+                    "occurred_at": clock.now().isoformat(),
+                    "event_id": f"demo-{day}-{hour}-{pid}",
+                }
+                for pid in sample
+            ]
             summary = ingest_activities(live, records)
             report.live["activities"] += summary.accepted
             # reps work part of their queue: accept most, return some with a reason, leave the rest
             with reading(ctx.engine) as conn:
-                mqls = conn.execute(select(persons.c.id, persons.c.owner_id).where(
-                    persons.c.stage == "mql", persons.c.owner_id.is_not(None))).all()
+                mqls = conn.execute(
+                    select(persons.c.id, persons.c.owner_id).where(
+                        persons.c.stage == "mql", persons.c.owner_id.is_not(None)
+                    )
+                ).all()
             for pid, owner in mqls if day < LIVE_DAYS - 1 else []:
                 roll = rng.random()
                 try:
@@ -114,8 +156,13 @@ def _live_days(ctx: Context, start: datetime, end: datetime, rng: np.random.Gene
                         queue.accept(live, int(pid), int(owner))
                         report.live["accepted"] += 1
                         if rng.random() < 0.6:  # most reps call soon after accepting (the first-touch SLA)
-                            call = {"person_id": int(pid), "type": "call", "channel": "outbound",
-                                    "occurred_at": clock.now().isoformat(), "event_id": f"demo-call-{pid}"}
+                            call = {
+                                "person_id": int(pid),
+                                "type": "call",
+                                "channel": "outbound",
+                                "occurred_at": clock.now().isoformat(),
+                                "event_id": f"demo-call-{pid}",
+                            }
                             report.live["calls"] += ingest_activities(live, [call]).accepted
                     elif roll < 0.35:
                         lst = "recycle" if rng.random() < 0.7 else "disqualify"
@@ -123,17 +170,32 @@ def _live_days(ctx: Context, start: datetime, end: datetime, rng: np.random.Gene
                         queue.reject(live, int(pid), int(owner), reason, note="demo: rep's call notes")
                         report.live["rejected_" + lst] += 1
                         if marketers and resolvers and rng.random() < 0.3:
-                            opened = disputes.dispute(live, int(pid), marketers[0],
-                                                      note="demo: this lead asked for a demo twice last week")
+                            opened = disputes.dispute(
+                                live,
+                                int(pid),
+                                marketers[0],
+                                note="demo: this lead asked for a demo twice last week",
+                            )
                             report.live["disputed"] += 1
                             if rng.random() < 0.5:
-                                disputes.resolve_dispute(live, opened.id, resolvers[0], "upheld",
-                                                         note="demo: agreed, nurture first")
+                                disputes.resolve_dispute(
+                                    live,
+                                    opened.id,
+                                    resolvers[0],
+                                    "upheld",
+                                    note="demo: agreed, nurture first",
+                                )
                 except LeadflowError:
                     report.live["conflicts"] += 1
             for job in run_once(live, jobs, force=True):
                 for key, value in job.summary.items():
-                    if isinstance(value, int) and key in ("breached", "reassigned", "enrolled", "routed", "sent"):
+                    if isinstance(value, int) and key in (
+                        "breached",
+                        "reassigned",
+                        "enrolled",
+                        "routed",
+                        "sent",
+                    ):
                         report.live[f"{job.name}.{key}"] += value
     # the last sweep happens now, with nobody working the queue since yesterday evening
     clock.set(max(clock.now(), end))
@@ -151,8 +213,13 @@ def build_demo(ctx: Context, *, people: int = 4000, seed: int = 7, now: datetime
     sim_start = live_start - timedelta(days=365)
     result = simulate(SimConfig(people=people, seed=seed, months=12, start=sim_start), ctx.playbook)
     loaded = load_into_store(ctx, result)
-    report = DemoReport(ctx.engine.url.render_as_string(hide_password=True), people, dict(loaded.rows),
-                        _demo_logins(ctx), started=live_start)
+    report = DemoReport(
+        ctx.engine.url.render_as_string(hide_password=True),
+        people,
+        dict(loaded.rows),
+        _demo_logins(ctx),
+        started=live_start,
+    )
     _live_days(ctx, live_start, now, np.random.default_rng(seed), report)
     return report
 
@@ -166,5 +233,8 @@ def remove_database(path: Path) -> None:
 def summary_rows(ctx: Context) -> dict[str, Any]:
     """People per stage, for the printed summary."""
     with reading(ctx.engine) as conn:
-        per_stage = dict(conn.execute(select(persons.c.stage, func.count()).group_by(persons.c.stage)).all())
+        per_stage: dict[str, int] = {
+            str(s): int(n)
+            for s, n in conn.execute(select(persons.c.stage, func.count()).group_by(persons.c.stage))
+        }
     return {"per_stage": {s: int(per_stage.get(s, 0)) for s in ctx.playbook.model.stage_ids()}}

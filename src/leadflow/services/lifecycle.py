@@ -31,8 +31,14 @@ class PersonRef:
 
 def find_person(conn: Connection, key: str | int) -> PersonRef:
     """Look a person up by id, email (any case) or external id; NotFound says what was tried."""
-    cols = (persons.c.id, persons.c.email, persons.c.stage, persons.c.stage_entered_at, persons.c.version,
-            persons.c.owner_id)
+    cols = (
+        persons.c.id,
+        persons.c.email,
+        persons.c.stage,
+        persons.c.stage_entered_at,
+        persons.c.version,
+        persons.c.owner_id,
+    )
     if isinstance(key, int) or (isinstance(key, str) and key.isascii() and key.isdigit()):
         if int(key) > 2**63 - 1:
             raise NotFound(f"no person {key!r}", where="person", hint="search by email, id or external id")
@@ -57,14 +63,30 @@ def create_person_in(
 ) -> int:
     """Insert a person in the playbook's initial stage and write their first history row."""
     stage = ctx.playbook.model.initial_stage()
-    row = {"properties": {}, **values, "stage": stage, "stage_entered_at": at, "created_at": values.get("created_at", at),
-           "updated_at": at, "version": 0}
+    row = {
+        "properties": {},
+        **values,
+        "stage": stage,
+        "stage_entered_at": at,
+        "created_at": values.get("created_at", at),
+        "updated_at": at,
+        "version": 0,
+    }
     if row.get("email"):
         row["email"] = str(row["email"]).strip().lower()
     person_id = int(conn.execute(insert(persons).values(**row).returning(persons.c.id)).scalar_one())
     write_stage_change(
-        conn, person_id=person_id, from_stage=None, to_stage=stage, at=at, actor=actor, actor_role="system",
-        playbook_version=ctx.playbook.version, expected_version=0, transition="create", source=source,
+        conn,
+        person_id=person_id,
+        from_stage=None,
+        to_stage=stage,
+        at=at,
+        actor=actor,
+        actor_role="system",
+        playbook_version=ctx.playbook.version,
+        expected_version=0,
+        transition="create",
+        source=source,
     )
     return person_id
 
@@ -97,8 +119,15 @@ def move_in(
             hint="reload and decide again",
         )
     pb = ctx.playbook.model
-    t = decide(pb, person.stage, target, actor, {k: str(v) for k, v in fields.items()},
-               entered_current_at=person.stage_entered_at, now=now)
+    t = decide(
+        pb,
+        person.stage,
+        target,
+        actor,
+        {k: str(v) for k, v in fields.items()},
+        entered_current_at=person.stage_entered_at,
+        now=now,
+    )
     change = write_stage_change(
         conn,
         person_id=person.id,
@@ -144,7 +173,7 @@ class PersonView:
 
     person: Mapping[str, Any]
     history: list[StageChange]
-    entries: list[Mapping[str, Any]]
+    entries: list[dict[str, Any]]
     replayed_stage: str | None
 
 
@@ -154,9 +183,14 @@ def show_person(ctx: Context, key: str | int) -> PersonView:
         ref = find_person(conn, key)
         row = conn.execute(select(persons).where(persons.c.id == ref.id)).mappings().one()
         changes = history(conn, ref.id)
-        entries = [dict(r) for r in conn.execute(
-            select(stage_entries).where(stage_entries.c.person_id == ref.id).order_by(stage_entries.c.first_entered_at)
-        ).mappings()]
+        entries = [
+            dict(r)
+            for r in conn.execute(
+                select(stage_entries)
+                .where(stage_entries.c.person_id == ref.id)
+                .order_by(stage_entries.c.first_entered_at)
+            ).mappings()
+        ]
     replayed = replay((c.from_stage, c.to_stage) for c in changes)
     if replayed != row["stage"]:
         raise InvalidInput(

@@ -39,19 +39,34 @@ class VersionRow:
 def list_versions(ctx: Context) -> list[VersionRow]:
     """Every stored version, newest first."""
     with reading(ctx.engine) as conn:
-        rows = conn.execute(select(playbook_versions).order_by(playbook_versions.c.created_at.desc())).mappings()
+        rows = conn.execute(
+            select(playbook_versions).order_by(playbook_versions.c.created_at.desc())
+        ).mappings()
         return [_row(r) for r in rows]
 
 
 def _row(r: Any) -> VersionRow:
-    return VersionRow(r["version"], r["name"], r["status"], r["note"], r["created_at"], r["activated_at"],
-                      r["approved_marketing_by"], r["approved_sales_by"], r["text"])
+    return VersionRow(
+        r["version"],
+        r["name"],
+        r["status"],
+        r["note"],
+        r["created_at"],
+        r["activated_at"],
+        r["approved_marketing_by"],
+        r["approved_sales_by"],
+        r["text"],
+    )
 
 
 def get_version(ctx: Context, version: str) -> VersionRow:
     """One stored version; NotFound otherwise."""
     with reading(ctx.engine) as conn:
-        r = conn.execute(select(playbook_versions).where(playbook_versions.c.version == version)).mappings().first()
+        r = (
+            conn.execute(select(playbook_versions).where(playbook_versions.c.version == version))
+            .mappings()
+            .first()
+        )
     if r is None:
         raise NotFound(f"no playbook version {version!r}", where="playbook", hint="see the version history")
     return _row(r)
@@ -65,8 +80,11 @@ def changes_between(old_text: str, new_text: str) -> list[str]:
 def propose(ctx: Context, text: str, user: User, *, source: str = "upload") -> LoadedPlaybook:
     """Store a candidate playbook (validated: PlaybookInvalid lists every problem) awaiting both approvals."""
     if user.role not in ("admin", *MARKETING_APPROVERS, *SALES_APPROVERS, "marketing", "sales_manager"):
-        raise PermissionDenied(f"the {user.role} role may not propose playbook changes", where="playbook",
-                               hint="ask a marketing or sales lead")
+        raise PermissionDenied(
+            f"the {user.role} role may not propose playbook changes",
+            where="playbook",
+            hint="ask a marketing or sales lead",
+        )
     loaded = parse_playbook(text, source)
     now = ctx.clock.now()
     with transaction(ctx.engine) as conn:
@@ -74,13 +92,30 @@ def propose(ctx: Context, text: str, user: User, *, source: str = "upload") -> L
             select(playbook_versions.c.status).where(playbook_versions.c.version == loaded.version)
         ).scalar_one_or_none()
         if exists is not None:
-            raise Conflict(f"this playbook is already stored as version {loaded.version} ({exists})", where="playbook",
-                           hint="change something before proposing it")
-        conn.execute(insert(playbook_versions).values(
-            version=loaded.version, name=loaded.model.name, text=text, status="proposed",
-            note=loaded.model.version_note, proposed_by=user.id, created_at=now,
-        ))
-        audit_in(conn, at=now, actor=user.email, action="playbook.propose", object_type="playbook", object_id=loaded.version)
+            raise Conflict(
+                f"this playbook is already stored as version {loaded.version} ({exists})",
+                where="playbook",
+                hint="change something before proposing it",
+            )
+        conn.execute(
+            insert(playbook_versions).values(
+                version=loaded.version,
+                name=loaded.model.name,
+                text=text,
+                status="proposed",
+                note=loaded.model.version_note,
+                proposed_by=user.id,
+                created_at=now,
+            )
+        )
+        audit_in(
+            conn,
+            at=now,
+            actor=user.email,
+            action="playbook.propose",
+            object_type="playbook",
+            object_id=loaded.version,
+        )
     return loaded
 
 
@@ -92,25 +127,63 @@ def approve(ctx: Context, version: str, user: User) -> VersionRow:
     elif user.role in SALES_APPROVERS:
         side = "approved_sales_by"
     else:
-        raise PermissionDenied(f"the {user.role} role cannot approve playbook changes", where="playbook",
-                               hint="a marketing lead and a sales manager must each approve")
+        raise PermissionDenied(
+            f"the {user.role} role cannot approve playbook changes",
+            where="playbook",
+            hint="a marketing lead and a sales manager must each approve",
+        )
     now = ctx.clock.now()
     with transaction(ctx.engine) as conn:
-        row = conn.execute(select(playbook_versions).where(playbook_versions.c.version == version)).mappings().first()
+        row = (
+            conn.execute(select(playbook_versions).where(playbook_versions.c.version == version))
+            .mappings()
+            .first()
+        )
         if row is None:
             raise NotFound(f"no playbook version {version!r}", where="playbook")
         if row["status"] != "proposed":
             raise Conflict(f"version {version} is {row['status']}, not awaiting approval", where="playbook")
-        conn.execute(update(playbook_versions).where(playbook_versions.c.version == version).values({side: user.id}))
-        audit_in(conn, at=now, actor=user.email, action="playbook.approve", object_type="playbook", object_id=version,
-                 detail={"side": side})
-        row = conn.execute(select(playbook_versions).where(playbook_versions.c.version == version)).mappings().one()
+        conn.execute(
+            update(playbook_versions).where(playbook_versions.c.version == version).values({side: user.id})
+        )
+        audit_in(
+            conn,
+            at=now,
+            actor=user.email,
+            action="playbook.approve",
+            object_type="playbook",
+            object_id=version,
+            detail={"side": side},
+        )
+        row = (
+            conn.execute(select(playbook_versions).where(playbook_versions.c.version == version))
+            .mappings()
+            .one()
+        )
         if row["approved_marketing_by"] and row["approved_sales_by"]:
-            conn.execute(update(playbook_versions).where(playbook_versions.c.status == "active").values(status="superseded"))
-            conn.execute(update(playbook_versions).where(playbook_versions.c.version == version)
-                         .values(status="active", activated_at=now))
-            audit_in(conn, at=now, actor=user.email, action="playbook.activate", object_type="playbook", object_id=version)
-            row = conn.execute(select(playbook_versions).where(playbook_versions.c.version == version)).mappings().one()
+            conn.execute(
+                update(playbook_versions)
+                .where(playbook_versions.c.status == "active")
+                .values(status="superseded")
+            )
+            conn.execute(
+                update(playbook_versions)
+                .where(playbook_versions.c.version == version)
+                .values(status="active", activated_at=now)
+            )
+            audit_in(
+                conn,
+                at=now,
+                actor=user.email,
+                action="playbook.activate",
+                object_type="playbook",
+                object_id=version,
+            )
+            row = (
+                conn.execute(select(playbook_versions).where(playbook_versions.c.version == version))
+                .mappings()
+                .one()
+            )
     return _row(row)
 
 
@@ -119,9 +192,18 @@ def reject(ctx: Context, version: str, user: User) -> None:
     if user.role not in ("admin", *MARKETING_APPROVERS, *SALES_APPROVERS):
         raise PermissionDenied(f"the {user.role} role cannot reject playbook proposals", where="playbook")
     with transaction(ctx.engine) as conn:
-        done = conn.execute(update(playbook_versions).where(
-            playbook_versions.c.version == version, playbook_versions.c.status == "proposed").values(status="rejected"))
+        done = conn.execute(
+            update(playbook_versions)
+            .where(playbook_versions.c.version == version, playbook_versions.c.status == "proposed")
+            .values(status="rejected")
+        )
         if done.rowcount != 1:
             raise Conflict(f"version {version} is not awaiting approval", where="playbook")
-        audit_in(conn, at=ctx.clock.now(), actor=user.email, action="playbook.reject", object_type="playbook",
-                 object_id=version)
+        audit_in(
+            conn,
+            at=ctx.clock.now(),
+            actor=user.email,
+            action="playbook.reject",
+            object_type="playbook",
+            object_id=version,
+        )

@@ -33,7 +33,9 @@ class Exchange:
 
 def assets_by_stage(ctx: Context) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """Assets grouped by buyer stage, then by the team that provided them."""
-    grouped: dict[str, dict[str, list[dict[str, Any]]]] = {s: {p: [] for p in PROVIDERS} for s in (*BUYER_STAGES, "unmapped")}
+    grouped: dict[str, dict[str, list[dict[str, Any]]]] = {
+        s: {p: [] for p in PROVIDERS} for s in (*BUYER_STAGES, "unmapped")
+    }
     with reading(ctx.engine) as conn:
         for row in conn.execute(select(assets).order_by(assets.c.created_at.desc())).mappings():
             stage = row["buyer_stage"] if row["buyer_stage"] in BUYER_STAGES else "unmapped"
@@ -48,33 +50,83 @@ def exchange(ctx: Context, days: int = 14) -> Exchange:
     with reading(ctx.engine) as conn:
         by_team: dict[str, int] = defaultdict(int)
         for provider, n in conn.execute(
-            select(assets.c.provided_by, func.count()).where(assets.c.created_at >= since).group_by(assets.c.provided_by)
+            select(assets.c.provided_by, func.count())
+            .where(assets.c.created_at >= since)
+            .group_by(assets.c.provided_by)
         ):
             by_team[provider] = int(n)
-        mqls = conn.execute(select(func.count()).select_from(stage_changes).where(
-            stage_changes.c.to_stage == "mql", stage_changes.c.at >= since)).scalar_one()
-        fb = conn.execute(select(func.count()).select_from(feedback).where(feedback.c.at >= since)).scalar_one()
-        reasons = conn.execute(select(func.count()).select_from(feedback).where(
-            feedback.c.at >= since, feedback.c.kind.in_(("reject", "disqualify")), feedback.c.reason.is_not(None))).scalar_one()
+        mqls = conn.execute(
+            select(func.count())
+            .select_from(stage_changes)
+            .where(stage_changes.c.to_stage == "mql", stage_changes.c.at >= since)
+        ).scalar_one()
+        fb = conn.execute(
+            select(func.count()).select_from(feedback).where(feedback.c.at >= since)
+        ).scalar_one()
+        reasons = conn.execute(
+            select(func.count())
+            .select_from(feedback)
+            .where(
+                feedback.c.at >= since,
+                feedback.c.kind.in_(("reject", "disqualify")),
+                feedback.c.reason.is_not(None),
+            )
+        ).scalar_one()
     return Exchange(days, by_team["marketing"], by_team["sales"], int(mqls), int(fb), int(reasons))
 
 
-def add_asset(ctx: Context, *, name: str, kind: str | None, buyer_stage: str, url: str | None, provided_by: str,
-              user_id: int | None, actor: str) -> int:
+def add_asset(
+    ctx: Context,
+    *,
+    name: str,
+    kind: str | None,
+    buyer_stage: str,
+    url: str | None,
+    provided_by: str,
+    user_id: int | None,
+    actor: str,
+) -> int:
     """Register a piece of content for a buyer stage."""
     if buyer_stage not in BUYER_STAGES:
-        raise InvalidInput(f"unknown buyer stage {buyer_stage!r}", where="field buyer_stage",
-                           hint="use " + ", ".join(BUYER_STAGES))
+        raise InvalidInput(
+            f"unknown buyer stage {buyer_stage!r}",
+            where="field buyer_stage",
+            hint="use " + ", ".join(BUYER_STAGES),
+        )
     if provided_by not in PROVIDERS:
-        raise InvalidInput(f"unknown team {provided_by!r}", where="field provided_by", hint="marketing or sales")
+        raise InvalidInput(
+            f"unknown team {provided_by!r}", where="field provided_by", hint="marketing or sales"
+        )
     if not name.strip():
         raise InvalidInput("the asset needs a name", where="field name", hint="give it a title")
     slug = "-".join(name.lower().split())[:100]
     with transaction(ctx.engine) as conn:
-        exists = conn.execute(select(func.count()).select_from(assets).where(assets.c.external_id == slug)).scalar_one()
-        asset_id = int(conn.execute(insert(assets).values(
-            external_id=slug if not exists else None, name=name.strip(), kind=kind or None, buyer_stage=buyer_stage,
-            provided_by=provided_by, url=url or None, created_by=user_id, properties={}, created_at=ctx.clock.now(),
-        ).returning(assets.c.id)).scalar_one())
-        audit_in(conn, at=ctx.clock.now(), actor=actor, action="asset.create", object_type="asset", object_id=asset_id)
+        exists = conn.execute(
+            select(func.count()).select_from(assets).where(assets.c.external_id == slug)
+        ).scalar_one()
+        asset_id = int(
+            conn.execute(
+                insert(assets)
+                .values(
+                    external_id=slug if not exists else None,
+                    name=name.strip(),
+                    kind=kind or None,
+                    buyer_stage=buyer_stage,
+                    provided_by=provided_by,
+                    url=url or None,
+                    created_by=user_id,
+                    properties={},
+                    created_at=ctx.clock.now(),
+                )
+                .returning(assets.c.id)
+            ).scalar_one()
+        )
+        audit_in(
+            conn,
+            at=ctx.clock.now(),
+            actor=actor,
+            action="asset.create",
+            object_type="asset",
+            object_id=asset_id,
+        )
     return asset_id

@@ -34,13 +34,20 @@ def record_playbook(ctx: Context) -> bool:
             return False
         now = ctx.clock.now()
         conn.execute(
-            update(playbook_versions).where(playbook_versions.c.status == "active").values(status="superseded")
+            update(playbook_versions)
+            .where(playbook_versions.c.status == "active")
+            .values(status="superseded")
         )
         if status is None:
             conn.execute(
                 insert(playbook_versions).values(
-                    version=pb.version, name=pb.model.name, text=pb.text, status="active",
-                    note=pb.model.version_note, created_at=now, activated_at=now,
+                    version=pb.version,
+                    name=pb.model.name,
+                    text=pb.text,
+                    status="active",
+                    note=pb.model.version_note,
+                    created_at=now,
+                    activated_at=now,
                 )
             )
         else:

@@ -21,11 +21,32 @@ from leadflow.store.engine import reading, transaction
 from leadflow.store.tables import api_tokens, users
 
 _HASHER = PasswordHasher()
-TEAMS_OF_ROLES = {"admin": "ops", "marketing": "marketing", "marketing_lead": "marketing", "sales": "sales",
-                  "sales_manager": "sales", "viewer": "ops"}
-EDITABLE = ("name", "team", "role", "manager_id", "sales_team", "region", "timezone", "work_days", "work_start",
-            "work_end", "max_open_mqls", "max_new_per_day", "routing_weight", "out_of_office_from",
-            "out_of_office_until", "active")
+TEAMS_OF_ROLES = {
+    "admin": "ops",
+    "marketing": "marketing",
+    "marketing_lead": "marketing",
+    "sales": "sales",
+    "sales_manager": "sales",
+    "viewer": "ops",
+}
+EDITABLE = (
+    "name",
+    "team",
+    "role",
+    "manager_id",
+    "sales_team",
+    "region",
+    "timezone",
+    "work_days",
+    "work_start",
+    "work_end",
+    "max_open_mqls",
+    "max_new_per_day",
+    "routing_weight",
+    "out_of_office_from",
+    "out_of_office_until",
+    "active",
+)
 
 
 @dataclass(frozen=True)
@@ -44,18 +65,22 @@ class User:
         return self.team if self.team in ("sales", "marketing") else None
 
 
-def _user(row: Mapping[str, Any]) -> User:
+def _user(row: Any) -> User:
     return User(int(row["id"]), row["email"], row["name"], row["team"], row["role"])
 
 
 def hash_password(password: str) -> str:
     """An argon2id hash of the password."""
     if len(password) < 8:
-        raise InvalidInput("a password needs at least 8 characters", where="field password", hint="choose a longer one")
+        raise InvalidInput(
+            "a password needs at least 8 characters", where="field password", hint="choose a longer one"
+        )
     return _HASHER.hash(password)
 
 
-def create_user_in(conn: Connection, ctx: Context, values: Mapping[str, Any], *, actor: str = "system") -> int:
+def create_user_in(
+    conn: Connection, ctx: Context, values: Mapping[str, Any], *, actor: str = "system"
+) -> int:
     """Insert a user (password hashed when given) and audit it."""
     data = dict(values)
     role = data.get("role", "viewer")
@@ -70,8 +95,15 @@ def create_user_in(conn: Connection, ctx: Context, values: Mapping[str, Any], *,
     data.setdefault("created_at", now)
     data.setdefault("properties", {})
     user_id = int(conn.execute(insert(users).values(**data).returning(users.c.id)).scalar_one())
-    audit_in(conn, at=now, actor=actor, action="user.create", object_type="user", object_id=user_id,
-             detail={"email": data["email"], "role": role})
+    audit_in(
+        conn,
+        at=now,
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=user_id,
+        detail={"email": data["email"], "role": role},
+    )
     return user_id
 
 
@@ -85,22 +117,35 @@ def update_user(ctx: Context, user_id: int, changes: Mapping[str, Any], *, actor
     """Change editable fields of a user (admin page) and audit the change."""
     data = {k: v for k, v in changes.items() if k in EDITABLE}
     if "role" in data and data["role"] not in ROLES:
-        raise InvalidInput(f"unknown role {data['role']!r}", where="field role", hint="roles: " + ", ".join(ROLES))
-    if "password" in changes and changes["password"]:
+        raise InvalidInput(
+            f"unknown role {data['role']!r}", where="field role", hint="roles: " + ", ".join(ROLES)
+        )
+    if changes.get("password"):
         data["password_hash"] = hash_password(str(changes["password"]))
     with transaction(ctx.engine) as conn:
-        done = conn.execute(update(users).where(users.c.id == user_id).values(**data, version=users.c.version + 1))
+        done = conn.execute(
+            update(users).where(users.c.id == user_id).values(**data, version=users.c.version + 1)
+        )
         if done.rowcount != 1:
             raise NotFound(f"no user {user_id}", where="user")
-        audit_in(conn, at=ctx.clock.now(), actor=actor, action="user.update", object_type="user", object_id=user_id,
-                 detail={k: str(v) for k, v in data.items() if k != "password_hash"})
+        audit_in(
+            conn,
+            at=ctx.clock.now(),
+            actor=actor,
+            action="user.update",
+            object_type="user",
+            object_id=user_id,
+            detail={k: str(v) for k, v in data.items() if k != "password_hash"},
+        )
 
 
 def authenticate(ctx: Context, email: str, password: str) -> User:
     """The user with this email and password; PermissionDenied otherwise (same message for both cases)."""
     with reading(ctx.engine) as conn:
         row = conn.execute(select(users).where(users.c.email == email.strip().lower())).mappings().first()
-    denied = PermissionDenied("wrong email or password", where="login", hint="check both, or ask an admin to reset it")
+    denied = PermissionDenied(
+        "wrong email or password", where="login", hint="check both, or ask an admin to reset it"
+    )
     if row is None or not row["password_hash"] or not row["active"]:
         _HASHER.hash("timing-equaliser")  # same cost whether or not the user exists
         raise denied
@@ -114,7 +159,11 @@ def authenticate(ctx: Context, email: str, password: str) -> User:
 def get_user(ctx: Context, user_id: int) -> User | None:
     """The active user with this id, if any."""
     with reading(ctx.engine) as conn:
-        row = conn.execute(select(users).where(users.c.id == user_id, users.c.active.is_(True))).mappings().first()
+        row = (
+            conn.execute(select(users).where(users.c.id == user_id, users.c.active.is_(True)))
+            .mappings()
+            .first()
+        )
     return _user(row) if row else None
 
 
@@ -123,7 +172,9 @@ def find_user_in(conn: Connection, key: str | int) -> User:
     cond = users.c.id == int(key) if str(key).isdigit() else users.c.email == str(key).strip().lower()
     row = conn.execute(select(users).where(cond)).mappings().first()
     if row is None:
-        raise NotFound(f"no user {key!r}", where="user", hint="use the user's email or id (`leadflow users list`)")
+        raise NotFound(
+            f"no user {key!r}", where="user", hint="use the user's email or id (`leadflow users list`)"
+        )
     return _user(row)
 
 
@@ -136,11 +187,19 @@ def issue_token(ctx: Context, user_id: int, name: str, *, actor: str) -> str:
     token = "lf_" + secrets.token_urlsafe(32)
     with transaction(ctx.engine) as conn:
         token_id = conn.execute(
-            insert(api_tokens).values(user_id=user_id, name=name, token_hash=_token_hash(token), created_at=ctx.clock.now())
+            insert(api_tokens)
+            .values(user_id=user_id, name=name, token_hash=_token_hash(token), created_at=ctx.clock.now())
             .returning(api_tokens.c.id)
         ).scalar_one()
-        audit_in(conn, at=ctx.clock.now(), actor=actor, action="token.issue", object_type="api_token", object_id=token_id,
-                 detail={"user_id": user_id, "name": name})
+        audit_in(
+            conn,
+            at=ctx.clock.now(),
+            actor=actor,
+            action="token.issue",
+            object_type="api_token",
+            object_id=token_id,
+            detail={"user_id": user_id, "name": name},
+        )
     return token
 
 
@@ -148,21 +207,37 @@ def revoke_token(ctx: Context, token_id: int, *, actor: str) -> None:
     """Revoke an API token."""
     with transaction(ctx.engine) as conn:
         conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=ctx.clock.now()))
-        audit_in(conn, at=ctx.clock.now(), actor=actor, action="token.revoke", object_type="api_token", object_id=token_id)
+        audit_in(
+            conn,
+            at=ctx.clock.now(),
+            actor=actor,
+            action="token.revoke",
+            object_type="api_token",
+            object_id=token_id,
+        )
 
 
 def user_for_token(ctx: Context, token: str) -> User | None:
     """The owner of a valid, unrevoked token."""
     with transaction(ctx.engine) as conn:
-        row = conn.execute(
-            select(users, api_tokens.c.id.label("token_id"))
-            .join(api_tokens, api_tokens.c.user_id == users.c.id)
-            .where(api_tokens.c.token_hash == _token_hash(token), api_tokens.c.revoked_at.is_(None),
-                   users.c.active.is_(True))
-        ).mappings().first()
+        row = (
+            conn.execute(
+                select(users, api_tokens.c.id.label("token_id"))
+                .join(api_tokens, api_tokens.c.user_id == users.c.id)
+                .where(
+                    api_tokens.c.token_hash == _token_hash(token),
+                    api_tokens.c.revoked_at.is_(None),
+                    users.c.active.is_(True),
+                )
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
-        conn.execute(update(api_tokens).where(api_tokens.c.id == row["token_id"]).values(last_used_at=ctx.clock.now()))
+        conn.execute(
+            update(api_tokens).where(api_tokens.c.id == row["token_id"]).values(last_used_at=ctx.clock.now())
+        )
     return _user(row)
 
 
@@ -176,8 +251,14 @@ def list_tokens(ctx: Context) -> list[dict[str, Any]]:
     """API tokens (never the token itself)."""
     with reading(ctx.engine) as conn:
         rows = conn.execute(
-            select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.created_at, api_tokens.c.last_used_at,
-                   api_tokens.c.revoked_at, users.c.email).join(users, users.c.id == api_tokens.c.user_id)
+            select(
+                api_tokens.c.id,
+                api_tokens.c.name,
+                api_tokens.c.created_at,
+                api_tokens.c.last_used_at,
+                api_tokens.c.revoked_at,
+                users.c.email,
+            ).join(users, users.c.id == api_tokens.c.user_id)
         ).mappings()
         return [dict(r) for r in rows]
 

@@ -11,13 +11,23 @@ from leadflow.store.tables import audit_log
 
 
 def audit_in(
-    conn: Connection, *, at: datetime, actor: str, action: str, object_type: str, object_id: object = None,
+    conn: Connection,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: object = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append one audit row inside the caller's transaction."""
     conn.execute(
         insert(audit_log).values(
-            at=at, actor=actor, action=action, object_type=object_type,
-            object_id=None if object_id is None else str(object_id), detail=detail or {},
+            at=at,
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=None if object_id is None else str(object_id),
+            detail=detail or {},
         )
     )

@@ -103,20 +103,45 @@ def write_stage_change(
     ).scalar_one()
     record_entry(conn, person_id, to_stage, at)
     return StageChange(
-        change_id, person_id, from_stage, to_stage, at, actor, actor_role, transition, reason, note,
-        row_fields, playbook_version, source, list(skipped) if skipped else None,
+        change_id,
+        person_id,
+        from_stage,
+        to_stage,
+        at,
+        actor,
+        actor_role,
+        transition,
+        reason,
+        note,
+        row_fields,
+        playbook_version,
+        source,
+        list(skipped) if skipped else None,
     )
 
 
 def history(conn: Connection, person_id: int) -> list[StageChange]:
     """A person's stage changes, oldest first."""
     rows = conn.execute(
-        select(stage_changes).where(stage_changes.c.person_id == person_id).order_by(stage_changes.c.at, stage_changes.c.id)
+        select(stage_changes)
+        .where(stage_changes.c.person_id == person_id)
+        .order_by(stage_changes.c.at, stage_changes.c.id)
     ).mappings()
     return [
         StageChange(
-            r["id"], r["person_id"], r["from_stage"], r["to_stage"], r["at"], r["actor"], r["actor_role"],
-            r["transition"], r["reason"], r["note"], r["fields"] or {}, r["playbook_version"], r["source"],
+            r["id"],
+            r["person_id"],
+            r["from_stage"],
+            r["to_stage"],
+            r["at"],
+            r["actor"],
+            r["actor_role"],
+            r["transition"],
+            r["reason"],
+            r["note"],
+            r["fields"] or {},
+            r["playbook_version"],
+            r["source"],
             r["skipped"],
         )
         for r in rows

@@ -43,7 +43,9 @@ users = Table(
     Column("email", String(320), nullable=False, unique=True),
     Column("name", String(200), nullable=False),
     Column("team", String(40), nullable=False),  # marketing | sales | ops
-    Column("role", String(40), nullable=False),  # admin, marketing, marketing_lead, sales, sales_manager, viewer
+    Column(
+        "role", String(40), nullable=False
+    ),  # admin, marketing, marketing_lead, sales, sales_manager, viewer
     Column("manager_id", BigId, ForeignKey("users.id")),
     Column("sales_team", String(80)),  # routing group, e.g. "enterprise", "inside_sales", a region office
     Column("region", String(80)),
@@ -91,7 +93,9 @@ campaigns = Table(
     _id(),
     Column("external_id", String(120), unique=True),
     Column("name", String(300), nullable=False),
-    Column("channel", String(60), nullable=False, index=True),  # paid_search, organic, social, email, events, ...
+    Column(
+        "channel", String(60), nullable=False, index=True
+    ),  # paid_search, organic, social, email, events, ...
     Column("kind", String(60)),  # webinar, ebook, trade show, sequence ...
     Column("cost", Float, nullable=False, default=0.0),
     Column("started_at", UtcDateTime()),
@@ -189,13 +193,17 @@ activities = Table(
     _id(),
     Column("idempotency_key", String(80), nullable=False, unique=True),
     Column("person_id", BigId, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
-    Column("type", String(60), nullable=False),  # page_view, form_submit, email_click, webinar_attended, call ...
+    Column(
+        "type", String(60), nullable=False
+    ),  # page_view, form_submit, email_click, webinar_attended, call ...
     Column("channel", String(60)),
     Column("campaign_id", BigId, ForeignKey("campaigns.id")),
     Column("asset_id", BigId, ForeignKey("assets.id")),
     Column("url", String(1000)),
     Column("occurred_at", UtcDateTime(), nullable=False),
-    Column("actor_id", BigId, ForeignKey("users.id")),  # the rep for sales touches (call, email_sent, meeting)
+    Column(
+        "actor_id", BigId, ForeignKey("users.id")
+    ),  # the rep for sales touches (call, email_sent, meeting)
     Column("properties", Json),
     Index("ix_activities_person_at", "person_id", "occurred_at"),
 )
@@ -250,7 +258,9 @@ quarantine = Table(
     "quarantine",
     metadata,
     _id(),
-    Column("import_run_id", BigId, ForeignKey("import_runs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column(
+        "import_run_id", BigId, ForeignKey("import_runs.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     Column("kind", String(40), nullable=False),
     Column("source", String(1000), nullable=False),
     Column("row_number", Integer, nullable=False),
@@ -324,7 +334,9 @@ outbox = Table(
     "outbox",
     metadata,
     _id(),
-    Column("message_id", String(40), nullable=False, unique=True),  # time-ordered; receivers deduplicate on it
+    Column(
+        "message_id", String(40), nullable=False, unique=True
+    ),  # time-ordered; receivers deduplicate on it
     Column("event", String(60), nullable=False),  # sla.breached, person.assigned, nurture.step ...
     Column("channel", String(20), nullable=False),  # email | slack | webhook
     Column("recipient", String(1000), nullable=False),  # address or URL
@@ -356,7 +368,13 @@ nurture_steps = Table(
     "nurture_steps",
     metadata,
     _id(),
-    Column("enrollment_id", BigId, ForeignKey("nurture_enrollments.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column(
+        "enrollment_id",
+        BigId,
+        ForeignKey("nurture_enrollments.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("step", Integer, nullable=False),
     Column("asset", String(120), nullable=False),
     Column("due_at", UtcDateTime(), nullable=False),

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from leadflow.errors import PermissionDenied
 from leadflow.services.context import Context, active_playbook
-from leadflow.store.tables import playbook_versions
 from leadflow.services.users import User, get_user, user_for_token
+from leadflow.store.tables import playbook_versions
 from leadflow.web.session import COOKIE, SessionCodec, SessionData, csrf_ok
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -47,15 +47,20 @@ async def current_user(request: Request) -> User:
     if auth.lower().startswith("bearer "):
         user = user_for_token(ctx, auth[7:].strip())
         if user is None:
-            raise PermissionDenied("the API token is unknown or revoked", where="Authorization header",
-                                   hint="create a token on the Admin page") from None
+            raise PermissionDenied(
+                "the API token is unknown or revoked",
+                where="Authorization header",
+                hint="create a token on the Admin page",
+            ) from None
         request.state.user = user
         return user
     session = session_of(request)
     user = get_user(ctx, session.user_id) if session else None
     if user is None or session is None:
         if request.url.path.startswith("/api/"):
-            raise PermissionDenied("sign in first", where="request", hint="send Authorization: Bearer <token>")
+            raise PermissionDenied(
+                "sign in first", where="request", hint="send Authorization: Bearer <token>"
+            )
         raise LoginRequired()
     if request.method not in SAFE_METHODS:
         given = request.headers.get("x-csrf-token")
@@ -64,8 +69,11 @@ async def current_user(request: Request) -> User:
             value = form.get("csrf_token")
             given = value if isinstance(value, str) else None
         if not csrf_ok(session.csrf, given):
-            raise PermissionDenied("the form's security token is missing or stale", where="csrf_token",
-                                   hint="reload the page and submit again")
+            raise PermissionDenied(
+                "the form's security token is missing or stale",
+                where="csrf_token",
+                hint="reload the page and submit again",
+            )
     request.state.user = user
     request.state.csrf = session.csrf
     return user
@@ -80,8 +88,11 @@ def require(*roles: str):  # type: ignore[no-untyped-def]
 
     async def check(user: CurrentUser) -> User:
         if user.role != "admin" and user.role not in roles:
-            raise PermissionDenied(f"the {user.role} role may not do this", where="role",
-                                   hint="allowed roles: " + ", ".join(("admin", *roles)))
+            raise PermissionDenied(
+                f"the {user.role} role may not do this",
+                where="role",
+                hint="allowed roles: " + ", ".join(("admin", *roles)),
+            )
         return user
 
     return Depends(check)

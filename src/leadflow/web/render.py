@@ -41,7 +41,9 @@ def nav_for(role: str | None) -> list[tuple[str, str]]:
     return [(path, label) for path, label, roles in NAV if not roles or role == "admin" or role in roles]
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> Response:
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> Response:
     """A page with the layout's context filled in."""
     user = getattr(request.state, "user", None)
     data = {

@@ -29,20 +29,28 @@ def login_page(request: Request, next: str | None = None) -> Response:
 
 @router.post("/login")
 def login(
-    request: Request, ctx: Ctx, email: Annotated[str, Form()], password: Annotated[str, Form()],
+    request: Request,
+    ctx: Ctx,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Check the password and set the signed session cookie."""
     try:
         user = authenticate(ctx, email, password)
     except PermissionDenied as exc:
-        return render(request, "login.html", {"next": _safe_next(next), "error": exc.message, "email": email},
-                      status_code=401)
+        return render(
+            request,
+            "login.html",
+            {"next": _safe_next(next), "error": exc.message, "email": email},
+            status_code=401,
+        )
     codec: SessionCodec = request.app.state.sessions
     value, _ = codec.new(user.id)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(COOKIE, value, max_age=MAX_AGE, httponly=True, samesite="lax",
-                        secure=request.app.state.cookie_secure)
+    response.set_cookie(
+        COOKIE, value, max_age=MAX_AGE, httponly=True, samesite="lax", secure=request.app.state.cookie_secure
+    )
     return response
 
 

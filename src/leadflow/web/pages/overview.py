@@ -44,10 +44,21 @@ def filter_options(ctx: Context) -> dict[str, list[str]]:
         reps = sorted(e for e in conn.execute(select(users.c.email).where(users.c.team == "sales")).scalars())
     now = ctx.clock.now()
     quarter = period_containing(now)
-    periods = [quarter.label, quarter.previous().label, period_containing(now, "M").label,
-               f"{(now - timedelta(days=365)).date()}..{now.date()}", f"{now.year}-FY"]
-    return {"segment": list(pb.segments), "persona": list(pb.personas), "channel": channels, "campaign": names,
-            "rep": reps, "period": periods}
+    periods = [
+        quarter.label,
+        quarter.previous().label,
+        period_containing(now, "M").label,
+        f"{(now - timedelta(days=365)).date()}..{now.date()}",
+        f"{now.year}-FY",
+    ]
+    return {
+        "segment": list(pb.segments),
+        "persona": list(pb.personas),
+        "channel": channels,
+        "campaign": names,
+        "rep": reps,
+        "period": periods,
+    }
 
 
 def funnel_chart(metrics: dict[str, Any]) -> str:
@@ -56,17 +67,30 @@ def funnel_chart(metrics: dict[str, Any]) -> str:
     spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "description": "People entering each funnel stage in the period",
-        "width": "container", "height": 220, "data": {"values": values},
+        "width": "container",
+        "height": 220,
+        "data": {"values": values},
         "mark": {"type": "bar", "tooltip": True},
-        "encoding": {"y": {"field": "stage", "type": "nominal", "sort": None, "title": None},
-                     "x": {"field": "entered", "type": "quantitative", "title": "people entering"}},
+        "encoding": {
+            "y": {"field": "stage", "type": "nominal", "sort": None, "title": None},
+            "x": {"field": "entered", "type": "quantitative", "title": "people entering"},
+        },
     }
     return json.dumps(spec)
 
 
 @router.get("/overview")
-def overview(request: Request, ctx: Ctx, user: Reader, period: Text = None, segment: Text = None,
-             persona: Text = None, channel: Text = None, campaign: Text = None, rep: Text = None) -> Response:
+def overview(
+    request: Request,
+    ctx: Ctx,
+    user: Reader,
+    period: Text = None,
+    segment: Text = None,
+    persona: Text = None,
+    channel: Text = None,
+    campaign: Text = None,
+    rep: Text = None,
+) -> Response:
     """Funnel with conversion and velocity, plan vs goal, SLA both sides, leakage, sourced revenue, trend."""
     dims = {"segment": segment, "persona": persona, "channel": channel, "campaign": campaign, "rep": rep}
     f = page_filters(ctx, period, dims)
@@ -74,16 +98,36 @@ def overview(request: Request, ctx: Ctx, user: Reader, period: Text = None, segm
     cache = request.app.state.metrics_cache
     metrics = cache.get(ctx, key, lambda: dashboard_metrics(ctx, f))
     query = "&".join(f"{k}={v}" for k, v in {"period": f.period.label, **f.person_filters()}.items())
-    return render(request, "overview.html", {
-        "m": metrics, "f": f, "options": filter_options(ctx), "chosen": dims, "period": f.period.label,
-        "chart": funnel_chart(metrics), "query": query, "defs": DEFINITIONS, "pb": ctx.playbook.model,
-    })
+    return render(
+        request,
+        "overview.html",
+        {
+            "m": metrics,
+            "f": f,
+            "options": filter_options(ctx),
+            "chosen": dims,
+            "period": f.period.label,
+            "chart": funnel_chart(metrics),
+            "query": query,
+            "defs": DEFINITIONS,
+            "pb": ctx.playbook.model,
+        },
+    )
 
 
 @router.get("/people")
-def people(request: Request, ctx: Ctx, user: Reader, stage: Annotated[str, Query(max_length=40)],
-           period: Text = None, segment: Text = None, persona: Text = None, channel: Text = None,
-           campaign: Text = None, rep: Text = None) -> Response:
+def people(
+    request: Request,
+    ctx: Ctx,
+    user: Reader,
+    stage: Annotated[str, Query(max_length=40)],
+    period: Text = None,
+    segment: Text = None,
+    persona: Text = None,
+    channel: Text = None,
+    campaign: Text = None,
+    rep: Text = None,
+) -> Response:
     """The persons behind a funnel number: those counted as entering the stage in the period."""
     dims = {"segment": segment, "persona": persona, "channel": channel, "campaign": campaign, "rep": rep}
     f = page_filters(ctx, period, dims)

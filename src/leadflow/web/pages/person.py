@@ -21,12 +21,26 @@ Writer = Annotated[User, require("marketing", "marketing_lead", "sales", "sales_
 def person_page(request: Request, ctx: Ctx, user: Reader, key: str) -> Response:
     """Everything about one person that both teams need."""
     data = timeline(ctx, key)
-    events = [{"at": c.at, "kind": "stage", "text": f"{c.from_stage or 'created'} → {c.to_stage}",
-               "who": f"{c.actor} ({c.actor_role})", "detail": " · ".join(x for x in (c.reason, c.note) if x)}
-              for c in data["history"]]
-    events += [{"at": a["occurred_at"], "kind": "activity", "text": a["type"].replace("_", " "),
-                "who": a["channel"] or "", "detail": " · ".join(x for x in (a["campaign"], a["url"]) if x)}
-               for a in data["activities"]]
+    events = [
+        {
+            "at": c.at,
+            "kind": "stage",
+            "text": f"{c.from_stage or 'created'} → {c.to_stage}",
+            "who": f"{c.actor} ({c.actor_role})",
+            "detail": " · ".join(x for x in (c.reason, c.note) if x),
+        }
+        for c in data["history"]
+    ]
+    events += [
+        {
+            "at": a["occurred_at"],
+            "kind": "activity",
+            "text": a["type"].replace("_", " "),
+            "who": a["channel"] or "",
+            "detail": " · ".join(x for x in (a["campaign"], a["url"]) if x),
+        }
+        for a in data["activities"]
+    ]
     events.sort(key=lambda e: e["at"], reverse=True)
     return render(request, "person.html", {**data, "events": events, "pb": ctx.playbook.model})
 

@@ -30,18 +30,28 @@ def playbook_page(request: Request, ctx: Ctx, user: Reader) -> Response:
     }
     backtests = {}
     try:
-        from leadflow.services.backtest import backtest
         from leadflow.playbook import parse_playbook
+        from leadflow.services.backtest import backtest
 
         for v in versions:
             if v.status == "proposed":
                 backtests[v.version] = backtest(ctx, parse_playbook(v.text, f"proposal {v.version}"))
     except ImportError:  # the backtest arrives with the scoring work
         backtests = {}
-    return render(request, "playbook.html", {
-        "pb": pb.model, "version": pb.version, "glossary": glossary(pb.model), "rules": rules_in_words(pb.model),
-        "versions": versions, "changes": changes, "backtests": backtests, "problems": None,
-    })
+    return render(
+        request,
+        "playbook.html",
+        {
+            "pb": pb.model,
+            "version": pb.version,
+            "glossary": glossary(pb.model),
+            "rules": rules_in_words(pb.model),
+            "versions": versions,
+            "changes": changes,
+            "backtests": backtests,
+            "problems": None,
+        },
+    )
 
 
 @router.post("/playbook/propose")
@@ -51,15 +61,28 @@ async def propose_change(request: Request, ctx: Ctx, user: Reader, file: UploadF
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput("the playbook must be UTF-8 text", where=file.filename or "upload", hint="save it as UTF-8") from None
+        raise InvalidInput(
+            "the playbook must be UTF-8 text", where=file.filename or "upload", hint="save it as UTF-8"
+        ) from None
     try:
         propose(ctx, text, user, source=file.filename or "upload")
     except PlaybookInvalid as exc:
         pb = ctx.playbook
-        return render(request, "playbook.html", {
-            "pb": pb.model, "version": pb.version, "glossary": glossary(pb.model), "rules": rules_in_words(pb.model),
-            "versions": list_versions(ctx), "changes": {}, "backtests": {}, "problems": exc.problems,
-        }, status_code=422)
+        return render(
+            request,
+            "playbook.html",
+            {
+                "pb": pb.model,
+                "version": pb.version,
+                "glossary": glossary(pb.model),
+                "rules": rules_in_words(pb.model),
+                "versions": list_versions(ctx),
+                "changes": {},
+                "backtests": {},
+                "problems": exc.problems,
+            },
+            status_code=422,
+        )
     return RedirectResponse("/playbook", status_code=303)
 
 
