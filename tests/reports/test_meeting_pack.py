@@ -202,10 +202,11 @@ def test_web_pack_for_a_viewer(viewer: TestClient) -> None:
 def test_cli_writes_html_and_pdf(demo: tuple[Context, str], cli: object, tmp_path: Path) -> None:
     url = demo[1]
     common = ("--db", url, "--period", "2026-Q4", "--as-of", "2026-11-25T18:00")
-    done = cli("pack", *common, "--out", str(tmp_path / "x.html"))  # type: ignore[operator]
+    done = cli("pack", *common, "--segment", "smb", "--out", str(tmp_path / "x.html"))  # type: ignore[operator]
     assert done.code == 0, done.err + done.out
-    assert (tmp_path / "x.html").read_text().startswith("<!DOCTYPE html>")
-    done = cli("pack", *common, "--segment", "smb", "--out", str(tmp_path / "x.pdf"))  # type: ignore[operator]
+    page = (tmp_path / "x.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and "segment = smb" in page and "2026-Q4" in done.out
+    done = cli("pack", "--db", url, "--period", "2024-Q1", "--out", str(tmp_path / "x.pdf"))  # type: ignore[operator]
     assert done.code == 0, done.err + done.out
     assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
     bad = cli("pack", "--db", url, "--out", str(tmp_path / "x.docx"))  # type: ignore[operator]

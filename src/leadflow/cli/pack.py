@@ -42,8 +42,7 @@ def pack(
     db: DbOption = None,
     playbook: PlaybookOption = None,
 ) -> None:
-    """Write the meeting pack (headline numbers with trend, funnel, plan, SLAs, feedback, campaigns,
-    attribution, segment mismatch, leakage, definitions) for a period as HTML or PDF."""
+    """Write the meeting pack of a period as one HTML or PDF file: the shared numbers for the joint review."""
     if out is not None:
         pack_format(out)  # refuse a bad suffix before any work
     ctx = context(db, playbook)
