@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from browser_helpers import shot  # type: ignore[import-not-found]
 from sqlalchemy import select
 
-from conftest import shot  # type: ignore[import-not-found]
 from leadflow.analytics import dashboard_metrics
 from leadflow.store.tables import persons, users
 from leadflow.web.pages.overview import page_filters

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from conftest import require_shared_data
 from leadflow.services.context import Context
 from leadflow.services.ingest import import_file
 from leadflow.store.engine import reading
 from leadflow.store.tables import accounts, opportunities, users
+from lf_testing import require_shared_data
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 STATUS = {"Won": "won", "Lost": "lost", "Prospecting": "open", "Engaging": "open"}

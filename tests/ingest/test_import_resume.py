@@ -16,11 +16,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from sqlalchemy import func, select
 
-from conftest import T0
 from leadflow.services.context import Context
 from leadflow.services.ingest import import_file
 from leadflow.store.engine import reading
 from leadflow.store.tables import activities, import_runs
+from lf_testing import T0
 
 ROWS = 30_000
 BATCH = 300

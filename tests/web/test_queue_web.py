@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from test_api_persons import bearer  # type: ignore[import-not-found]
+from web_helpers import login  # type: ignore[import-not-found]
 
-from conftest import login  # type: ignore[import-not-found]
 from leadflow.domain.lifecycle import Actor
 from leadflow.services.context import Context
 from leadflow.services.lifecycle import create_person, move

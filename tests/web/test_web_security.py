@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from web_helpers import login  # type: ignore[import-not-found]
 
-from conftest import login  # type: ignore[import-not-found]
 from leadflow.services.context import Context
 from leadflow.store.tables import api_tokens, audit_log, playbook_versions
 
