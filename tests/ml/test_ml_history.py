@@ -325,3 +325,18 @@ def test_cli_store_mode_errors_are_clear(sim_store: SimStore, tmp_path: Path, cl
     file_model.mkdir()
     missing = cli("model", "score", "--from-store", "--db", sim_store.url, "--model", str(file_model))
     assert missing.code != 0 and "no model found" in missing.out + missing.err
+
+
+def test_a_backtest_as_of_the_past_sees_nothing_after_it(sim_store: SimStore) -> None:
+    as_of = OLD + timedelta(days=3)  # the planted leads are 3 days old: inside their window
+    spec = HistorySpec("sql", WINDOW, HORIZON, as_of)
+    with reading(sim_store.ctx.engine) as conn:
+        history = training_frame(conn, sim_store.ctx.playbook.model, spec)
+    frame = history.frame.set_index("person_id")
+    assert (frame["created_at"] <= as_of).all()
+    inside = sim_store.planted["sql_inside_window"]  # reached SQL 5 days after creation: after as_of
+    assert inside in frame.index and math.isnan(frame.loc[inside, spec.outcome_column])
+    assert frame.loc[sim_store.planted["edges"], "activities"] == 0  # its activities come after as_of
+    labelled = frame[frame[spec.outcome_column].notna()]
+    assert (labelled["created_at"] + WINDOW + HORIZON <= as_of).all()
+    assert history.counts["labelled"] == len(labelled)

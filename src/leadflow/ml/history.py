@@ -105,6 +105,7 @@ def training_frame(conn: Connection, playbook: Playbook, spec: HistorySpec) -> H
     created = people[DATE_COLUMN]
     window_end = created + spec.window
     reached_at = people[ID_COLUMN].map(reached)
+    reached_at = reached_at.where(reached_at <= as_of)  # a backtest must not see what came after as_of
     early = reached_at.notna() & (reached_at < window_end)
     censored = ~early & (window_end + spec.horizon > as_of)
     hit = reached_at.notna() & (reached_at < window_end + spec.horizon)
@@ -140,7 +141,7 @@ def person_features(conn: Connection, window: timedelta, as_of: datetime) -> pd.
     people = _attributes(conn, as_of)
     counts = _activity_counts(conn, window, as_of)
     frame = people.merge(counts, how="left", left_on=ID_COLUMN, right_index=True)
-    count_columns = [c for c in counts.columns]
+    count_columns = list(counts.columns)
     frame[count_columns] = frame[count_columns].fillna(0.0)
     return frame
 
@@ -207,7 +208,11 @@ def _attributes(conn: Connection, as_of: datetime) -> pd.DataFrame:
 def _activity_counts(conn: Connection, window: timedelta, as_of: datetime) -> pd.DataFrame:
     """Per person: counts by activity type and channel, distinct campaigns, pricing-page views (GROUP BY)."""
     a, p = activities, persons
-    before_close = and_(p.c.created_at <= as_of, _before(conn, a.c.occurred_at, p.c.created_at, window))
+    before_close = and_(
+        p.c.created_at <= as_of,
+        a.c.occurred_at <= as_of,
+        _before(conn, a.c.occurred_at, p.c.created_at, window),
+    )
     joined = a.join(p, p.c.id == a.c.person_id)
     by_kind = (
         select(a.c.person_id, a.c.type, a.c.channel, func.count().label("n"))
