@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from leadflow.reports.charts import Bar, bar_chart, funnel_chart, grouped_chart, pareto_chart
-from leadflow.reports.formatting import change, days, direction, money, number, percent, ratio
+from leadflow.reports.formatting import change, days, direction, label, money, number, percent, ratio
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -50,3 +50,4 @@ def test_number_formats() -> None:
     )
     assert change(0.25) == "▲ 25%" and change(-0.1) == "▼ 10%" and change(0.0) == "■ 0%"
     assert change(None) == "no comparison" and direction(-0.5) == "down" and direction(None) == "none"
+    assert label("sal_untouched") == "SAL untouched" and label("mid_market") == "Mid market"

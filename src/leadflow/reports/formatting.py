@@ -87,9 +87,21 @@ def day(value: Any) -> str:
     return f"{at:%Y-%m-%d}"
 
 
+ACRONYMS = {
+    "mql": "MQL",
+    "mqls": "MQLs",
+    "sal": "SAL",
+    "sql": "SQL",
+    "sla": "SLA",
+    "smb": "SMB",
+    "seo": "SEO",
+}
+
+
 def label(value: Any) -> str:
-    """An identifier as words: 'sal_untouched' -> 'Sal untouched'."""
-    text = str(value).replace("_", " ")
+    """An identifier as words: 'sal_untouched' -> 'SAL untouched', 'mid_market' -> 'Mid market'."""
+    words = [ACRONYMS.get(w.lower(), w) for w in str(value).replace("_", " ").split(" ")]
+    text = " ".join(words)
     return text[:1].upper() + text[1:]
 
 

@@ -154,6 +154,8 @@ def _charts(c: PackContents) -> dict[str, Markup]:
             title="Where MQLs come from vs where wins come from",
             fmt=lambda v: percent(v, 0),
         )
+    leaks = [Bar(label(cause), float(n), number(n)) for cause, n in c.leakage_counts.items()]
+    out["leakage"] = charts.bar_chart(leaks, title="People leaking now, by cause", color=charts.PALETTE[3])
     plan = c.metrics["plan"]
     if plan:
         rows = [r for r in plan["stages"] if r["segment"] == plan["segments"][0]["segment"]]
