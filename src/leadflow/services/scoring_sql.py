@@ -8,6 +8,7 @@ condition is translated from the same compiled matcher the Python scorer runs, s
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -158,16 +159,11 @@ def _rule_condition(cond: Condition, names: dict[str, list[str]]) -> str:
     return "(" + " OR ".join(matcher_sql(cond.matcher, col) for col in names[cond.field]) + ")"
 
 
-def _case(model: ScoringModel, values: dict[int, str], default: str = "0") -> str:
-    whens = " ".join(f"WHEN {i} THEN {v}" for i, v in values.items())
-    return f"CASE rule {whens} ELSE {default} END" if whens else default
-
-
 def _json_text(value: Any) -> str:
     return lit(json.dumps(value))
 
 
-def _fit_sql(model: ScoringModel) -> tuple[str, str, str]:
+def _fit_sql(model: ScoringModel, only: str | None, previous_grade: bool) -> tuple[str, str, str]:
     """The fit CTE (one row per person with a match flag per rule), the fit sum and the fit detail JSON."""
     flags = [
         "coalesce("
@@ -177,8 +173,10 @@ def _fit_sql(model: ScoringModel) -> tuple[str, str, str]:
     ]
     cte = (
         "SELECT p.id AS person_id, p.stage, p.stage_entered_at"
+        + (", p.grade AS previous_grade" if previous_grade else "")
         + "".join(", " + f for f in flags)
         + " FROM lf_persons p LEFT JOIN lf_accounts acc ON acc.id = p.account_id"
+        + (f" WHERE p.id IN (SELECT person_id FROM {only})" if only else "")
     )
     total = " + ".join(f"CASE WHEN m{r.index} THEN {num(r.points)} ELSE 0 END" for r in model.fit_rules)
     items = [
@@ -192,21 +190,64 @@ def _fit_sql(model: ScoringModel) -> tuple[str, str, str]:
 
 
 def _engagement_fragment() -> str:
-    """One rule's entry of the detail JSON, from a by_rule row joined with its rule (label)."""
+    """One rule's entry of the detail JSON, from a by_rule row (label looked up by rule)."""
     return (
-        """'{"rule":' || rule || ',"label":' || r.label || ',"points":' || CAST(p AS VARCHAR)"""
+        """'{"rule":' || rule || ',"label":' || label || ',"points":' || CAST(p AS VARCHAR)"""
         """ || ',"activities":' || n || ',"capped":' """
         """|| CASE WHEN capped THEN 'true' ELSE 'false' END || '}'"""
     )
 
 
+def _by_rule(model: ScoringModel, value: Any, default: str = "NULL") -> str:
+    """A CASE over the matched rule index: `value(rule)` is the SQL for that rule (None: the default)."""
+    whens = [(r.index, value(r)) for r in model.engagement_rules]
+    body = " ".join(f"WHEN {i} THEN {v}" for i, v in whens if v is not None)
+    return f"CASE rule {body} ELSE {default} END" if body else default
+
+
+def _engagement_sql(model: ScoringModel, now_us: str) -> tuple[str, str, str, str, str]:
+    """Per-activity decay factor and cap period; per-(rule, period) points, clipped points, positive flag.
+
+    The decay factor is exp(ln 2 * (at - now) / half_life), the same number as 0.5 ** (age / half_life)
+    (to ~1e-16), computed from integer microseconds. Points are factored out of the period sum
+    (points x sum of factors), so each activity costs one exp and one CASE.
+    """
+    hl = model.half_life_us
+    factor = f"exp((at_us - {now_us}) * {math.log(2) / hl!r})" if hl else "1.0"
+    period = _by_rule(
+        model,
+        lambda r: f"(at_us - {PERIOD_ANCHOR_EPOCH_US}) // {r.per_us}" if r.per_us else None,
+        "0",
+    )
+    raw = _by_rule(model, lambda r: f"{num(r.points)} * f")
+    clipped = _by_rule(
+        model,
+        lambda r: (
+            f"greatest(least({num(r.points)} * f, {num(r.cap)}), {num(-r.cap)})"
+            if r.cap is not None
+            else f"{num(r.points)} * f"
+        ),
+    )
+    positive = [str(r.index) for r in model.engagement_rules if r.points > 0]
+    last = f"CASE WHEN rule IN ({', '.join(positive)}) THEN last_at END" if positive else "NULL::BIGINT"
+    return factor, period, raw, clipped, last
+
+
 def scoring_query(
-    model: ScoringModel, as_of: datetime | None = None, *, points: str | None = None, details: bool = True
+    model: ScoringModel,
+    as_of: datetime | None = None,
+    *,
+    points: str | None = None,
+    details: bool = True,
+    only: str | None = None,
+    previous_grade: bool = False,
 ) -> str:
     """Score every person as of one moment, or (points = a relation of person_id, as_of_us) at many moments.
 
     Output: person_id, as_of_us, stage, stage_entered_at, fit, engagement, fit_grade, engagement_grade, grade,
-    fit_rank, engagement_rank, mql (the MQL rule holds), last_positive_us and detail (score_details JSON).
+    fit_rank, engagement_rank, mql (the MQL rule holds), last_positive_us and detail (score_details JSON, NULL
+    without `details`); with `previous_grade` also the stored persons.grade. `only` names a relation with a
+    person_id column: score just those persons.
     """
     if (as_of is None) == (points is None):
         raise ValueError("give either as_of or points")
@@ -221,12 +262,14 @@ def scoring_query(
         "LEFT JOIN lf_assets s ON s.id = a.asset_id " if needs_s else ""
     )
     life = model.lifespan_us
+    only_act = f" AND a.person_id IN (SELECT person_id FROM {only})" if only else ""
     if as_of is not None:
         now_us = f"CAST({(as_of - EPOCH) // MICROSECOND} AS BIGINT)"
+        # Lifespan first: activities that cannot count are dropped at the scan.
         where = f"a.occurred_at <= {ts(as_of)}"
         if life is not None:
             where += f" AND a.occurred_at > {ts(as_of - timedelta(microseconds=life))}"
-        src_from = f"lf_activities a {joins}WHERE {where}"
+        src_from = f"lf_activities a {joins}WHERE {where}{only_act}"
         key, key_sel = "pid", ""
         outer_from = "fm"
         outer_key = f"fm.person_id, {now_us} AS as_of_us"
@@ -235,74 +278,63 @@ def scoring_query(
         cond = "a.person_id = pt.person_id AND epoch_us(a.occurred_at) <= pt.as_of_us"
         if life is not None:
             cond += f" AND epoch_us(a.occurred_at) > pt.as_of_us - {life}"
-        src_from = f"{points} pt JOIN lf_activities a ON {cond} {joins}"
+        src_from = f"{points} pt JOIN lf_activities a ON {cond}{only_act} {joins}"
         key, key_sel, now_us = "pid, as_of_us", ", pt.as_of_us AS as_of_us", "as_of_us"
         outer_from = f"{points} pt JOIN fm ON fm.person_id = pt.person_id"
         outer_key = "fm.person_id, pt.as_of_us AS as_of_us"
         eng_join = "e.pid = fm.person_id AND e.as_of_us = pt.as_of_us"
-    rules = model.engagement_rules
     whens = [
         f"WHEN {' AND '.join(_rule_condition(c, projected) for c in r.conditions) or 'TRUE'} THEN {r.index}"
-        for r in rules
+        for r in model.engagement_rules
     ]
+    # First match in file order: a CASE stops at the first WHEN that holds.
     rule_case = f"CASE {' '.join(whens)} END" if whens else "CAST(NULL AS INTEGER)"
-    decay = f" * pow(0.5, ({now_us} - at_us) / {model.half_life_us})" if model.half_life_us else ""
-    values = ", ".join(
-        f"({r.index}, {num(r.points)}, {r.per_us or 'NULL'}, {num(r.cap) if r.cap is not None else 'NULL'}, "
-        f"{'TRUE' if r.points > 0 else 'FALSE'}, {_json_text(r.label)})"
-        for r in rules
-    )
-    rules_cte = (
-        f"SELECT * FROM (VALUES {values}) t(rule, points, per_us, cap, positive, label)"
-        if rules
-        else "SELECT NULL::INTEGER AS rule, NULL::DOUBLE AS points, NULL::BIGINT AS per_us, "
-        "NULL::DOUBLE AS cap, NULL::BOOLEAN AS positive, NULL::VARCHAR AS label WHERE FALSE"
-    )
-    clip = "CASE WHEN cap IS NULL THEN s ELSE greatest(least(s, cap), -cap) END"
-    fit_cte, fit_total, fit_detail = _fit_sql(model)
+    factor, period, raw, clipped, last = _engagement_sql(model, now_us)
+    fit_cte, fit_total, fit_detail = _fit_sql(model, only, previous_grade)
     fit_rank, eng_rank = rank_sql(model.fit_scale, "fit"), rank_sql(model.engagement_scale, "engagement")
     fit_grade, eng_grade = grade_sql(model.fit_scale, "fit"), grade_sql(model.engagement_scale, "engagement")
     mql = mql_sql(model.mql.tree, "fit", "engagement", fit_rank, eng_rank)
-    detail, fragment, fragments = "NULL::VARCHAR", "", ""
     if details:
         as_of_text = as_of.isoformat() if as_of is not None else ""
-        fragment = f", {_engagement_fragment()} AS fragment"
-        fragments = ", string_agg(fragment, ',') AS fragments"  # ordered aggregates are slow; readers sort
+        label = _by_rule(model, lambda r: _json_text(r.label))
+        engagement = f"""by_rule AS (
+  SELECT {key}, rule, sum(c) AS p, sum(n) AS n, bool_or(c <> r) AS capped, max(last_at) AS last_at
+  FROM (SELECT *, {clipped} AS c, {raw} AS r FROM by_period) GROUP BY {key}, rule
+), e AS (
+  SELECT {key}, sum(p) AS engagement, max({last}) AS last_pos,
+         string_agg(fragment, ',') AS fragments  -- ordered aggregates are slow; readers sort
+  FROM (SELECT *, {_engagement_fragment()} AS fragment FROM (SELECT *, {label} AS label FROM by_rule))
+  GROUP BY {key}
+)"""
         detail = (
             f"""'{{"as_of":"{as_of_text}","fit":[' || {fit_detail} || '],"engagement":[' || """
             """coalesce(e.fragments, '') || ']}'"""
         )
+    else:
+        engagement = f"""e AS (
+  SELECT {key}, sum({clipped}) AS engagement, max({last}) AS last_pos FROM by_period GROUP BY {key}
+)"""
+        detail = "NULL::VARCHAR"
+    prev = ", fm.previous_grade" if previous_grade else ""
     return f"""
-WITH rules AS (
-  {rules_cte}
-), src AS (
+WITH src AS (
   SELECT a.person_id AS pid{key_sel}, epoch_us(a.occurred_at) AS at_us{proj} FROM {src_from}
 ), matched AS (
   SELECT {key}, at_us, {rule_case} AS rule FROM src
-), rated AS (
-  SELECT {key}, at_us, rule, r.points{decay} AS pts, r.cap, r.positive,
-         CASE WHEN r.per_us IS NULL THEN 0 ELSE (at_us - {PERIOD_ANCHOR_EPOCH_US}) // r.per_us END AS period
-  FROM matched JOIN rules r USING (rule)
 ), by_period AS (
-  SELECT {key}, rule, sum(pts) AS s, count(*) AS n, max(CASE WHEN positive THEN at_us END) AS last_pos,
-         any_value(cap) AS cap
-  FROM rated GROUP BY {key}, rule, period
-), by_rule AS (
-  SELECT {key}, rule, sum({clip}) AS p, sum(n) AS n, bool_or({clip} <> s) AS capped, max(last_pos) AS last_pos
-  FROM by_period GROUP BY {key}, rule
-), e AS (
-  SELECT {key}, sum(p) AS engagement, max(last_pos) AS last_pos{fragments}
-  FROM (SELECT b.*{fragment} FROM by_rule b JOIN rules r USING (rule)) GROUP BY {key}
-), fm AS MATERIALIZED (
+  SELECT {key}, rule, sum(factor) AS f, count(*) AS n, max(at_us) AS last_at
+  FROM (SELECT {key}, at_us, rule, {factor} AS factor, {period} AS period FROM matched WHERE rule IS NOT NULL)
+  GROUP BY {key}, rule, period
+), {engagement}, fm AS MATERIALIZED (
   {fit_cte}
 ), scored AS MATERIALIZED (
-  SELECT {outer_key}, fm.stage, fm.stage_entered_at, {fit_total} AS fit,
+  SELECT {outer_key}, fm.stage, fm.stage_entered_at{prev}, {fit_total} AS fit,
          coalesce(e.engagement, 0) AS engagement, e.last_pos AS last_positive_us, {detail} AS detail
   FROM {outer_from} LEFT JOIN e ON {eng_join}
 )
 SELECT person_id, as_of_us, stage, stage_entered_at, fit, engagement, {fit_grade} AS fit_grade,
        {eng_grade} AS engagement_grade, {fit_grade} || {eng_grade} AS grade, {fit_rank} AS fit_rank,
-       {eng_rank} AS engagement_rank, {mql} AS mql, last_positive_us, detail
+       {eng_rank} AS engagement_rank, {mql} AS mql, last_positive_us, detail{prev}
 FROM scored
 """
 
