@@ -119,7 +119,11 @@ def _charts(c: PackContents) -> dict[str, Markup]:
         for r in c.metrics["funnel"]
     ]
     sla = [
-        Bar(f"{team.title()} · {row['sla_id']}", float(row["compliance"] or 0.0), percent(row["compliance"]))
+        Bar(
+            f"{team.title()} · {'all SLAs' if row['sla_id'] == '(all)' else row['sla_id']}",
+            float(row["compliance"] or 0.0),
+            percent(row["compliance"]),
+        )
         for team in ("marketing", "sales")
         for row in c.metrics["sla"]["detail"][team]
     ]
