@@ -9,7 +9,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from leadflow.cli.common import DbOption, PlaybookOption, console, context
-from leadflow.services.ingest import import_file
 from leadflow.services.ingest.kinds import KINDS
 
 
@@ -46,6 +45,8 @@ def import_cmd(
     playbook: PlaybookOption = None,
 ) -> None:
     """Import a file: bad rows to quarantine and <input>.rejected.csv, good rows land, re-runs add nothing."""
+    from leadflow.services.ingest import import_file  # pyarrow/pandas load only when importing
+
     ctx = context(db, playbook)
     with Progress(
         TextColumn(f"importing {kind}"),

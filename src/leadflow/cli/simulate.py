@@ -12,9 +12,6 @@ from rich.table import Table
 from leadflow.cli.common import DbOption, PlaybookOption, console, context
 from leadflow.errors import InvalidInput
 from leadflow.playbook import load_playbook
-from leadflow.simulate.config import SimConfig
-from leadflow.simulate.run import run_simulation
-from leadflow.store.export import export_parquet
 
 export_app = typer.Typer(help="Dump the store for analytics engines.", no_args_is_help=True)
 
@@ -44,6 +41,9 @@ def simulate_cmd(
     playbook: PlaybookOption = None,
 ) -> None:
     """Generate a realistic B2B funnel with known conversion rates (the ground truth is written too)."""
+    from leadflow.simulate.config import SimConfig  # numpy/pyarrow load only when simulating
+    from leadflow.simulate.run import run_simulation
+
     config = SimConfig(people=people, seed=seed, months=months, start=_start(start))
     ctx = context(db, playbook) if db else None
     chosen = ctx.playbook if ctx is not None else (load_playbook(playbook) if playbook else None)
@@ -74,6 +74,8 @@ def export_parquet_cmd(
     ] = None,
 ) -> None:
     """Dump every store table to DIR/<table>.parquet (chunked; timestamps naive UTC, JSON as text)."""
+    from leadflow.store.export import export_parquet
+
     ctx = context(db)
     report = export_parquet(ctx.engine, out, table)
     total = sum(report.rows.values())

@@ -22,6 +22,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/leakage", "Leakage", ()),
     ("/playbook", "Playbook", ()),
     ("/resources", "Resources", ()),
+    ("/pack", "Meeting pack", ()),
     ("/admin", "Admin", ("admin",)),
 ]
 
