@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 import leadflow.web.api
 from leadflow.clock import FrozenClock
@@ -30,7 +31,8 @@ from leadflow.services.lifecycle import create_person
 from leadflow.services.setup import init_database
 from leadflow.services.users import create_user, issue_token
 from leadflow.store.engine import make_engine, transaction
-from leadflow.store.tables import persons, users
+from leadflow.store.tables import activities, persons, users
+from leadflow.web.api.ingest_queue import IngestQueue
 from leadflow.web.app import _routers, create_app
 
 EXAMPLES = int(os.environ.get("SCHEMA_EXAMPLES", "30"))
@@ -125,3 +127,38 @@ def test_api_conforms_to_its_schema(
         if mode is GenerationMode.POSITIVE:
             raise
         pytest.skip("nothing in this operation's parameters can be made invalid on the wire")
+
+
+def test_concurrent_single_activities_are_each_written_once(api_app: tuple[Any, str]) -> None:
+    """The group commit behind POST /api/v1/activities: 8 threads, 20 events each, every 5th sent twice."""
+    app = api_app[0]
+    ctx: Context = app.state.ctx
+    queue: IngestQueue = app.state.ingest_queue
+
+    def send(worker: int) -> list[str]:
+        statuses = []
+        for i in range(20):
+            record = {
+                "event_id": f"grp-{worker}-{i}",
+                "email": f"p{i % 5}@corp.example",
+                "type": "page_view",
+                "occurred_at": "2026-03-01T09:00:00+00:00",
+            }
+            statuses.append(queue.ingest_one(ctx, record).results[0].status)
+            if i % 5 == 0:
+                statuses.append(queue.ingest_one(ctx, record).results[0].status)
+        statuses.append(
+            queue.ingest_one(ctx, {"type": "page_view", "occurred_at": "2026-03-01"}).results[0].status
+        )
+        return statuses
+
+    def stored() -> int:
+        with ctx.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(activities)).scalar_one())
+
+    before = stored()
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = [s for part in pool.map(send, range(8)) for s in part]
+    assert outcomes.count("accepted") == 160 and outcomes.count("duplicate") == 32
+    assert outcomes.count("rejected") == 8
+    assert stored() - before == 160

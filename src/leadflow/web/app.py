@@ -19,6 +19,7 @@ import leadflow.web.api
 import leadflow.web.pages
 from leadflow.errors import LeadflowError
 from leadflow.services.context import Context
+from leadflow.web.api.ingest_queue import IngestQueue
 from leadflow.web.api.schemas import ErrorOut
 from leadflow.web.deps import LoginRequired
 from leadflow.web.metrics_cache import MetricsCache
@@ -74,6 +75,7 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
     app.state.sessions = SessionCodec(secret)
     app.state.demo = demo
     app.state.metrics_cache = MetricsCache()
+    app.state.ingest_queue = IngestQueue()
     app.state.cookie_secure = not demo
     app.mount("/static", StaticFiles(directory=str(resources.files("leadflow.web").joinpath("static"))), name="static")
     for router in _routers(leadflow.web.pages):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
 from leadflow.errors import InvalidInput
 from leadflow.services import persons as person_service
 from leadflow.services.ingest.events import IngestSummary, ingest_activities
 from leadflow.services.users import User
+from leadflow.web.api.ingest_queue import IngestQueue
 from leadflow.web.api.schemas import ApiIn, ErrorOut
 from leadflow.web.deps import Ctx, require
 
@@ -101,9 +102,10 @@ REJECTED: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/activities", response_model=IngestOut, responses=REJECTED)
-def post_activity(ctx: Ctx, user: Writer, body: ActivityIn, response: Response) -> IngestOut:
-    """Record one activity (202-style summary; 200 whether accepted or a duplicate, 422 when rejected)."""
-    result = _out(ingest_activities(ctx, _records([body])))
+def post_activity(request: Request, ctx: Ctx, user: Writer, body: ActivityIn, response: Response) -> IngestOut:
+    """Record one activity (200 whether accepted or a duplicate, 422 with the reasons when rejected)."""
+    queue: IngestQueue = request.app.state.ingest_queue
+    result = _out(queue.ingest_one(ctx, _records([body])[0]))
     if result.rejected:
         response.status_code = 422
     return result
