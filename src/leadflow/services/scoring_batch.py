@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from dataclasses import dataclass
@@ -11,7 +12,8 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, func, select, text
+import pyarrow.compute as pc
+from sqlalchemy import Connection, Engine, func, select
 
 from leadflow.errors import ConfigError
 from leadflow.playbook.schema import SYSTEM_ACTOR
@@ -80,20 +82,22 @@ def attach_store(
         con.execute(f"CREATE OR REPLACE VIEW lf_{table} AS SELECT * FROM store.{table}")
 
 
-def batch_table(ctx: Context, as_of: datetime | None = None) -> pa.Table:
+def batch_table(ctx: Context, as_of: datetime | None = None, *, details: bool = True) -> pa.Table:
     """Every person's score as of `as_of` (default: now) from the set-based query, as an Arrow table."""
     model = model_for(ctx)
     con = duckdb_connection()
     try:
         attach_store(con, ctx.engine)
-        return con.execute(scoring_query(model, as_of or ctx.clock.now())).fetch_arrow_table()
+        return con.execute(
+            scoring_query(model, as_of or ctx.clock.now(), details=details)
+        ).fetch_arrow_table()
     finally:
         con.close()
 
 
 @dataclass(frozen=True)
 class BatchRun:
-    """What `score run` did."""
+    """What `score run` did (details: persons whose score_details row was refreshed)."""
 
     as_of: datetime
     persons: int
@@ -101,44 +105,84 @@ class BatchRun:
     mqls: int
     query_seconds: float
     write_seconds: float
+    details: int = 0
 
 
 def _sqlite_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def _driver_sql(conn: Connection, sql: str) -> str:
+    """Positional placeholders for the driver (sqlite3: ?, psycopg: %s): executemany without SQLAlchemy."""
+    return sql if conn.dialect.name == "sqlite" else sql.replace("?", "%s")
+
+
+def _at(conn: Connection, as_of: datetime) -> Any:
+    return (
+        as_of.astimezone(UTC).replace(tzinfo=None)
+        if conn.dialect.name == "postgresql"
+        else _sqlite_time(as_of)
+    )
+
+
 def write_scores_in(conn: Connection, ctx: Context, table: pa.Table, as_of: datetime) -> None:
-    """Bulk-write batch scores to persons and score_details (inside the caller's transaction)."""
+    """Bulk-write batch scores to persons (inside the caller's transaction); score_details is separate."""
+    at = _at(conn, as_of)
+    rows = zip(
+        table.column("fit").to_pylist(),
+        table.column("engagement").to_pylist(),
+        table.column("grade").to_pylist(),
+        itertools.repeat(at),
+        table.column("person_id").to_pylist(),
+    )
+    sql = "UPDATE persons SET fit_score = ?, engagement_score = ?, grade = ?, scored_at = ? WHERE id = ?"
+    conn.exec_driver_sql(_driver_sql(conn, sql), list(rows))
+
+
+def write_details_in(conn: Connection, ctx: Context, table: pa.Table, as_of: datetime) -> None:
+    """Upsert score_details rows (the explanation JSON) for the persons in `table` (caller's transaction)."""
     pg = conn.dialect.name == "postgresql"
-    at: Any = as_of.astimezone(UTC).replace(tzinfo=None) if pg else _sqlite_time(as_of)
-    ids = table.column("person_id").to_pylist()
-    fits, engs = table.column("fit").to_pylist(), table.column("engagement").to_pylist()
-    grades, details = table.column("grade").to_pylist(), table.column("detail").to_pylist()
-    conn.execute(
-        text(
-            "UPDATE persons SET fit_score = :f, engagement_score = :e, grade = :g, scored_at = :at"
-            " WHERE id = :i"
-        ),
-        [
-            {"f": f, "e": e, "g": g, "at": at, "i": i}
-            for i, f, e, g in zip(ids, fits, engs, grades, strict=True)
-        ],
+    rows = zip(
+        table.column("person_id").to_pylist(),
+        itertools.repeat(_at(conn, as_of)),
+        itertools.repeat(ctx.playbook.version),
+        table.column("fit").to_pylist(),
+        table.column("engagement").to_pylist(),
+        table.column("grade").to_pylist(),
+        table.column("detail").to_pylist(),
     )
-    detail = "CAST(:d AS JSONB)" if pg else ":d"
-    conn.execute(
-        text(
-            "INSERT INTO score_details (person_id, computed_at, playbook_version, fit_score,"
-            f" engagement_score, grade, detail) VALUES (:i, :at, :v, :f, :e, :g, {detail})"
-            " ON CONFLICT (person_id) DO UPDATE SET"
-            " computed_at = excluded.computed_at, playbook_version = excluded.playbook_version,"
-            " fit_score = excluded.fit_score, engagement_score = excluded.engagement_score,"
-            " grade = excluded.grade, detail = excluded.detail"
-        ),
-        [
-            {"i": i, "at": at, "v": ctx.playbook.version, "f": f, "e": e, "g": g, "d": d}
-            for i, f, e, g, d in zip(ids, fits, engs, grades, details, strict=True)
-        ],
+    sql = (
+        "INSERT INTO score_details (person_id, computed_at, playbook_version, fit_score,"
+        f" engagement_score, grade, detail) VALUES (?, ?, ?, ?, ?, ?, {'CAST(? AS JSONB)' if pg else '?'})"
+        " ON CONFLICT (person_id) DO UPDATE SET"
+        " computed_at = excluded.computed_at, playbook_version = excluded.playbook_version,"
+        " fit_score = excluded.fit_score, engagement_score = excluded.engagement_score,"
+        " grade = excluded.grade, detail = excluded.detail"
     )
+    conn.exec_driver_sql(_driver_sql(conn, sql), list(rows))
+
+
+def score_store(ctx: Context, as_of: datetime) -> tuple[pa.Table, pa.Table]:
+    """Numbers for everybody, and the detail JSON for those whose grade changed, in two DuckDB queries.
+
+    Building the explanation costs as much as the scoring itself, so the batch refreshes score_details
+    only where the grade changed (or there was none); the incremental path refreshes it on every activity.
+    """
+    model = model_for(ctx)
+    con = duckdb_connection()
+    try:
+        attach_store(con, ctx.engine)
+        scores = con.execute(
+            scoring_query(model, as_of, details=False, previous_grade=True)
+        ).fetch_arrow_table()
+        previous = scores.column("previous_grade")
+        changed = pc.or_kleene(pc.is_null(previous), pc.not_equal(previous, scores.column("grade")))
+        only = scores.filter(pc.fill_null(changed, True)).select(["person_id"])
+        con.register("lf_changed", only)
+        detailed = con.execute(scoring_query(model, as_of, only="lf_changed")).fetch_arrow_table()
+        return scores, detailed
+    finally:
+        con.close()
 
 
 def _candidates(ctx: Context, table: pa.Table) -> list[int]:
@@ -154,13 +198,19 @@ def _candidates(ctx: Context, table: pa.Table) -> list[int]:
     ]
 
 
+def _without(table: pa.Table, ids: list[int]) -> pa.Table:
+    if not ids:
+        return table
+    return table.filter(pc.invert(pc.is_in(table.column("person_id"), pa.array(ids, pa.int64()))))
+
+
 def run_batch(ctx: Context) -> BatchRun:
     """Score the whole store as of now, save every score, and move those who meet the MQL rule."""
     now = ctx.clock.now()
     with reading(ctx.engine) as conn:
         last_seen = conn.execute(select(func.max(activities.c.id))).scalar() or 0
     started = time.perf_counter()
-    table = batch_table(ctx, now)
+    table, detailed = score_store(ctx, now)
     query_seconds = time.perf_counter() - started
     started = time.perf_counter()
     with reading(ctx.engine) as conn:
@@ -170,12 +220,13 @@ def run_batch(ctx: Context) -> BatchRun:
                 select(activities.c.person_id).where(activities.c.id > last_seen).distinct()
             ).scalars()
         )
-    if newer:
-        keep = pa.compute.invert(pa.compute.is_in(table.column("person_id"), pa.array(newer, pa.int64())))
-        table = table.filter(keep)
+    table, detailed = _without(table, newer), _without(detailed, newer)
     for i in range(0, table.num_rows, CHUNK):
         with transaction(ctx.engine) as conn:
             write_scores_in(conn, ctx, table.slice(i, CHUNK), now)
+    for i in range(0, detailed.num_rows, CHUNK):
+        with transaction(ctx.engine) as conn:
+            write_details_in(conn, ctx, detailed.slice(i, CHUNK), now)
     mqls = 0
     candidates = _candidates(ctx, table)
     for i in range(0, len(candidates), 500):
@@ -184,4 +235,12 @@ def run_batch(ctx: Context) -> BatchRun:
             for score in score_persons_in(conn, ctx, candidates[i : i + 500]):
                 if qualify_in(conn, ctx, score, lifecycle.find_person(conn, score.person_id)) is not None:
                     mqls += 1
-    return BatchRun(now, table.num_rows, len(newer), mqls, query_seconds, time.perf_counter() - started)
+    return BatchRun(
+        now,
+        table.num_rows,
+        len(newer),
+        mqls,
+        query_seconds,
+        time.perf_counter() - started,
+        detailed.num_rows,
+    )

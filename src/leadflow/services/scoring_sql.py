@@ -334,7 +334,7 @@ WITH src AS (
 )
 SELECT person_id, as_of_us, stage, stage_entered_at, fit, engagement, {fit_grade} AS fit_grade,
        {eng_grade} AS engagement_grade, {fit_grade} || {eng_grade} AS grade, {fit_rank} AS fit_rank,
-       {eng_rank} AS engagement_rank, {mql} AS mql, last_positive_us, detail{prev}
+       {eng_rank} AS engagement_rank, {mql} AS mql, last_positive_us, detail{prev.replace("fm.", "")}
 FROM scored
 """
 
