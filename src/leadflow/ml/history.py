@@ -206,43 +206,58 @@ def _attributes(conn: Connection, as_of: datetime) -> pd.DataFrame:
 
 
 def _activity_counts(conn: Connection, window: timedelta, as_of: datetime) -> pd.DataFrame:
-    """Per person: counts by activity type and channel, distinct campaigns, pricing-page views (GROUP BY)."""
+    """Per person: counts by activity type and channel, distinct campaigns, pricing-page views.
+
+    One scan: SQL groups the window's activities by (person, type, channel, campaign); pandas sums those
+    few groups into the columns (far fewer rows than activities, so the transfer stays small).
+    """
     a, p = activities, persons
-    before_close = and_(
-        p.c.created_at <= as_of,
-        a.c.occurred_at <= as_of,
-        _before(conn, a.c.occurred_at, p.c.created_at, window),
-    )
-    joined = a.join(p, p.c.id == a.c.person_id)
-    by_kind = (
-        select(a.c.person_id, a.c.type, a.c.channel, func.count().label("n"))
-        .select_from(joined)
-        .where(before_close)
-        .group_by(a.c.person_id, a.c.type, a.c.channel)
-    )
-    kinds = _frame(conn, by_kind)
     pricing = case((and_(a.c.type == "page_view", a.c.url.like("%pricing%")), 1), else_=0)
-    totals_query = (
+    query = (
         select(
             a.c.person_id,
-            func.count().label("activities"),
-            func.count(func.distinct(a.c.campaign_id)).label("distinct_campaigns"),
-            func.sum(pricing).label("pricing_page_views"),
+            a.c.type,
+            a.c.channel,
+            a.c.campaign_id,
+            func.count().label("n"),
+            func.sum(pricing).label("pricing"),
         )
-        .select_from(joined)
-        .where(before_close)
-        .group_by(a.c.person_id)
+        .select_from(a.join(p, p.c.id == a.c.person_id))
+        .where(
+            p.c.created_at <= as_of,
+            a.c.occurred_at <= as_of,
+            _before(conn, a.c.occurred_at, p.c.created_at, window),
+        )
+        .group_by(a.c.person_id, a.c.type, a.c.channel, a.c.campaign_id)
     )
-    totals = _frame(conn, totals_query).set_index("person_id")
-    parts = [totals.astype(float)]
+    groups = _frame(conn, query)
+    person = groups["person_id"].astype("int64")
+    n = groups["n"].astype(float)
+    by_person = pd.DataFrame({"n": n, "pricing": groups["pricing"].astype(float), "person": person})
+    totals = by_person.groupby("person")[["n", "pricing"]].sum()
+    campaigns = groups.loc[groups["campaign_id"].notna()]
+    parts = [
+        pd.DataFrame(
+            {
+                "activities": totals["n"],
+                "distinct_campaigns": campaigns.groupby(person[campaigns.index])["campaign_id"]
+                .nunique()
+                .reindex(totals.index, fill_value=0)
+                .astype(float),
+                "pricing_page_views": totals["pricing"],
+            }
+        )
+    ]
     for column, prefix in (("type", "n_type_"), ("channel", "n_channel_")):
-        known = kinds.loc[kinds[column].notna()]
-        if known.empty:
+        known = groups[column].notna()
+        if not known.any():
             continue
-        names = known[column].map({v: prefix + _name(str(v)) for v in known[column].unique()})
-        wide = known["n"].astype(float).groupby([known["person_id"], names]).sum().unstack(fill_value=0.0)
-        parts.append(wide)
-    return pd.concat(parts, axis=1).fillna(0.0) if len(parts) > 1 else parts[0]
+        values = groups.loc[known, column]
+        names = values.map({v: prefix + _name(str(v)) for v in values.unique()})
+        parts.append(n[known].groupby([person[known], names]).sum().unstack(fill_value=0.0))
+    out = pd.concat(parts, axis=1).fillna(0.0)
+    out.index = out.index.rename("person_id")
+    return out
 
 
 def _before(
@@ -273,7 +288,7 @@ def _reached_at(conn: Connection, stages: tuple[str, ...]) -> pd.Series:
 def _frame(conn: Connection, query: Select[Any]) -> pd.DataFrame:
     """The result as a frame, built column-wise (pandas is slow at unpacking SQLAlchemy rows)."""
     names = list(query.selected_columns.keys())
-    rows = [tuple(r) for r in conn.execute(query)]
+    rows = conn.execute(query).all()
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     return pd.DataFrame({n: pd.Series(c, dtype=object) for n, c in zip(names, columns, strict=True)})
 
