@@ -36,8 +36,15 @@ SOURCING = ("marketing_sourced", "sales_sourced", "unknown_sourced", "total", "m
 
 
 def influenced_expr(b: Backend, f: Filters) -> ir.Table:
-    """Opportunities with a marketing touch (an activity not done by a rep) by any contact before creation."""
-    o = opportunity_facts(b, f)
+    """Opportunities with a marketing touch (an activity not done by a rep) by any contact before creation.
+
+    A property of each opportunity, not of the period or filters: computed once per session.
+    """
+    return b.reuse(("influenced",), lambda: _influenced(b, f))
+
+
+def _influenced(b: Backend, f: Filters) -> ir.Table:
+    o = opportunity_facts(b, Filters(f.period, f.as_of))
     links = o.select(l_opp="opp_id", l_person="person_id", l_at="created_at")
     if b.has_table("opportunity_contacts"):
         oc = b.table("opportunity_contacts")

@@ -39,13 +39,21 @@ def minutes_between(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.Inte
     return (end.epoch_seconds() - start.epoch_seconds()) // MINUTE
 
 
-def _filter_key(f: Filters) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(f.person_filters().items()))
+def _needs_version(f: Filters) -> bool:
+    return f.playbook_version is not None or "playbook_version" in f.breakdown
+
+
+def _filter_key(f: Filters) -> tuple[object, ...]:
+    return (*sorted(f.person_filters().items()), _needs_version(f))
 
 
 def person_dims(b: Backend, f: Filters) -> ir.Table:
-    """One row per person: id, created_at, stage, stage_entered_at, sourced_by and the filtered dimensions."""
-    return b.reuse(("person_dims", _filter_key(f)), lambda: _person_dims(b, f))
+    """One row per person: id, created_at, stage, stage_entered_at, sourced_by and the filtered dimensions.
+
+    playbook_version (of the person's creation row) costs a scan of the history, so it is only looked up
+    when a filter or breakdown uses it; otherwise the column reads (none).
+    """
+    return reach(b, f)  # the same materialised relation: one scan of persons and history per session
 
 
 def _person_dims(b: Backend, f: Filters) -> ir.Table:
@@ -59,12 +67,13 @@ def _person_dims(b: Backend, f: Filters) -> ir.Table:
         .group_by(pv_person="person_id")
         .agg(pv_version=sc.playbook_version.max())
     )
-    j = (
-        p.left_join(a, p.account_id == a.a_id)
-        .left_join(c, p.source_campaign_id == c.c_id)
-        .left_join(u, p.owner_id == u.u_id)
-        .left_join(created, p.id == created.pv_person)
-    )
+    j = p.left_join(a, p.account_id == a.a_id).left_join(c, p.source_campaign_id == c.c_id)
+    j = j.left_join(u, p.owner_id == u.u_id)
+    if _needs_version(f):
+        j = j.left_join(created, p.id == created.pv_person)
+        version = j.pv_version.fill_null(NONE_LABEL)
+    else:
+        version = ibis.literal(NONE_LABEL)
     dims = j.select(
         person_id=j.id,
         created_at=j.created_at,
@@ -77,7 +86,7 @@ def _person_dims(b: Backend, f: Filters) -> ir.Table:
         channel=j.source_channel.fill_null(NONE_LABEL),
         campaign=j.c_name.fill_null(NONE_LABEL),
         rep=j.u_email.fill_null(NONE_LABEL),
-        playbook_version=j.pv_version.fill_null(NONE_LABEL),
+        playbook_version=version,
     )
     for name, value in f.person_filters().items():
         dims = dims.filter(dims[name] == value)
@@ -85,7 +94,8 @@ def _person_dims(b: Backend, f: Filters) -> ir.Table:
 
 
 def reach(b: Backend, f: Filters) -> ir.Table:
-    """Person dims plus, per funnel stage s, reach_<s> (first time at s or any later stage) and first_<s>.
+    """Person dims plus, per funnel stage s: reach_<s> (first time at s or any later stage), first_<s> (first
+    real entry) and exit_<s> (the next change after that entry, any stage; null while still there).
 
     A person who jumped over a stage (Lead -> SQL) passed it at the jump: reach_mql = reach_sal = the SQL
     entry, and first_mql (a real entry) stays null -- the skipped flag of stage_changes, derived per stage.
@@ -95,17 +105,19 @@ def reach(b: Backend, f: Filters) -> ir.Table:
 
 def _reach(b: Backend, f: Filters) -> ir.Table:
     stages = funnel_stages(b)
-    sc = b.table("stage_changes")
-    sc = sc.filter(sc.to_stage.isin(stages))
-    rank = sc.to_stage.cases(*[(s, i) for i, s in enumerate(stages)])
-    sc = sc.mutate(rank=rank)
+    sc = b.table("stage_changes").select("id", "person_id", "to_stage", "at")
+    # next_at: the next change after each row (any stage). It only grows along a person's history, so its
+    # minimum over a stage's rows is the exit of the first entry into that stage.
+    sc = sc.mutate(next_at=sc.at.lead().over(ibis.window(group_by="person_id", order_by=["at", "id"])))
+    sc = sc.mutate(rank=sc.to_stage.cases(*[(s, i) for i, s in enumerate(stages)]))
     aggs: dict[str, ir.Value] = {}
     for i, s in enumerate(stages):
         aggs[f"reach_{s}"] = sc.at.min(where=sc["rank"] >= i)
         aggs[f"first_{s}"] = sc.at.min(where=sc["rank"] == i)
+        aggs[f"exit_{s}"] = sc.next_at.min(where=sc["rank"] == i)
     per_person = sc.group_by(r_person="person_id").agg(**aggs)
-    dims = person_dims(b, f)
-    j = dims.inner_join(per_person, dims.person_id == per_person.r_person)
+    dims = _person_dims(b, f)
+    j = dims.left_join(per_person, dims.person_id == per_person.r_person)
     return j.drop("r_person")
 
 
@@ -123,7 +135,9 @@ def opportunity_facts(b: Backend, f: Filters) -> ir.Table:
     """One row per opportunity with its person's dimensions; segment from the deal's account first."""
     o = b.table("opportunities")
     a = b.table("accounts").select(oa_id="id", oa_segment="segment")
-    d = person_dims(b, Filters(f.period, f.as_of))
+    d = person_dims(
+        b, Filters(f.period, f.as_of, breakdown=("playbook_version",) if _needs_version(f) else ())
+    )
     d = d.select(
         d_person="person_id",
         d_sourced_by="sourced_by",

@@ -44,14 +44,7 @@ def time_in_stage_expr(b: Backend, f: Filters) -> ir.Table:
     """Histogram of time from the first entry into each stage to the next move (censored at as_of)."""
     stages = funnel_stages(b)[:-1]
     keys = group_keys(f)
-    w = reach(b, f)
-    firsts = w.select(x_person="person_id", **{f"first_{s}": w[f"first_{s}"] for s in stages})
-    sc = b.table("stage_changes")
-    j = sc.inner_join(firsts, sc.person_id == firsts.x_person)
-    exits = j.group_by(e_person="x_person").agg(
-        **{f"exit_{s}": j.at.min(where=j.at > j[f"first_{s}"]) for s in stages}
-    )
-    we = w.left_join(exits, w.person_id == exits.e_person)
+    we = reach(b, f)
     end = ts(f.as_of)
 
     def part(s: str) -> Part:
