@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from leadflow.analytics import dashboard_metrics
 from leadflow.store.tables import persons, users
-from leadflow.web.pages.overview import page_filters
+from leadflow.web.filters import page_filters
 
 pytestmark = pytest.mark.browser
 

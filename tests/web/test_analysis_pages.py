@@ -64,7 +64,7 @@ def test_every_analysis_page_renders(demo_ctx: Context) -> None:
 
 def test_overview_numbers_equal_the_library(demo_ctx: Context) -> None:
     from leadflow.analytics import dashboard_metrics
-    from leadflow.web.pages.overview import page_filters
+    from leadflow.web.filters import page_filters
 
     client = client_as(demo_ctx, "marketing")
     page = client.get("/overview").text
@@ -76,7 +76,7 @@ def test_overview_numbers_equal_the_library(demo_ctx: Context) -> None:
 
 def test_people_behind_a_number_are_that_many(demo_ctx: Context) -> None:
     from leadflow.analytics import dashboard_metrics
-    from leadflow.web.pages.overview import page_filters
+    from leadflow.web.filters import page_filters
 
     m = dashboard_metrics(demo_ctx, page_filters(demo_ctx, None, {}))
     sal = next(r for r in m["funnel"] if r["stage"] == "sal")["entered"]
@@ -125,7 +125,7 @@ def test_viewer_cannot_resolve_or_assign(demo_ctx: Context) -> None:
 def test_metrics_api_serves_the_library_numbers(demo_ctx: Context) -> None:
     from leadflow.analytics import connect_store
     from leadflow.analytics.funnel import funnel
-    from leadflow.web.pages.overview import page_filters
+    from leadflow.web.filters import page_filters
 
     client = client_as(demo_ctx, "marketing")
     assert "funnel" in client.get("/api/v1/metrics").json()["metrics"]

@@ -20,7 +20,7 @@ from leadflow.errors import NotFound
 from leadflow.services.users import User
 from leadflow.web.api.schemas import ErrorOut
 from leadflow.web.deps import ANYONE, Ctx, require
-from leadflow.web.pages.overview import page_filters
+from leadflow.web.filters import page_filters
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"],
                    responses={403: {"model": ErrorOut}, 422: {"model": ErrorOut}})

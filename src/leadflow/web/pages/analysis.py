@@ -22,12 +22,12 @@ from leadflow.services.nurture import enroll_backlog
 from leadflow.services.queue import assign as assign_person
 from leadflow.services.users import User, list_users
 from leadflow.web.deps import ANYONE, Ctx, require
-from leadflow.web.pages.overview import filter_options, page_filters
+from leadflow.web.filters import Text, page_filters
+from leadflow.web.pages.overview import filter_options
 from leadflow.web.render import render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[User, require(*ANYONE)]
-Text = Annotated[str | None, Query(max_length=200)]
 MILESTONES = ("lead_created", "mql", "opportunity_created", "won")
 
 

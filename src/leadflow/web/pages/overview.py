@@ -10,29 +10,22 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from leadflow.analytics import connect_store, dashboard_metrics, make_filters
+from leadflow.analytics import connect_store, dashboard_metrics
 from leadflow.analytics.definitions import DEFINITIONS
 from leadflow.analytics.drill import entered_stage_ids
-from leadflow.analytics.filters import Filters, period_containing
+from leadflow.analytics.filters import period_containing
 from leadflow.services.context import Context
 from leadflow.services.persons import by_ids
 from leadflow.services.users import User
 from leadflow.store.engine import reading
 from leadflow.store.tables import campaigns, users
 from leadflow.web.deps import ANYONE, Ctx, require
+from leadflow.web.filters import QueryFilters
 from leadflow.web.render import render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[User, require(*ANYONE)]
 DIMS = ("segment", "persona", "channel", "campaign", "rep")
-Text = Annotated[str | None, Query(max_length=200)]
-
-
-def page_filters(ctx: Context, period: str | None, dims: dict[str, str | None]) -> Filters:
-    """Filters from the query string; the current quarter by default; empty values mean 'all'."""
-    now = ctx.clock.now()
-    chosen = {k: v for k, v in dims.items() if v}
-    return make_filters(period or period_containing(now).label, now, **chosen)
 
 
 def filter_options(ctx: Context) -> dict[str, list[str]]:
@@ -80,20 +73,8 @@ def funnel_chart(metrics: dict[str, Any]) -> str:
 
 
 @router.get("/overview")
-def overview(
-    request: Request,
-    ctx: Ctx,
-    user: Reader,
-    period: Text = None,
-    segment: Text = None,
-    persona: Text = None,
-    channel: Text = None,
-    campaign: Text = None,
-    rep: Text = None,
-) -> Response:
+def overview(request: Request, ctx: Ctx, user: Reader, f: QueryFilters) -> Response:
     """Funnel with conversion and velocity, plan vs goal, SLA both sides, leakage, sourced revenue, trend."""
-    dims = {"segment": segment, "persona": persona, "channel": channel, "campaign": campaign, "rep": rep}
-    f = page_filters(ctx, period, dims)
     key = ("overview", f.period.label, tuple(sorted(f.person_filters().items())))
     cache = request.app.state.metrics_cache
     metrics = cache.get(ctx, key, lambda: dashboard_metrics(ctx, f))
@@ -105,7 +86,7 @@ def overview(
             "m": metrics,
             "f": f,
             "options": filter_options(ctx),
-            "chosen": dims,
+            "chosen": {dim: getattr(f, dim) for dim in DIMS},
             "period": f.period.label,
             "chart": funnel_chart(metrics),
             "query": query,
@@ -117,20 +98,9 @@ def overview(
 
 @router.get("/people")
 def people(
-    request: Request,
-    ctx: Ctx,
-    user: Reader,
-    stage: Annotated[str, Query(max_length=40)],
-    period: Text = None,
-    segment: Text = None,
-    persona: Text = None,
-    channel: Text = None,
-    campaign: Text = None,
-    rep: Text = None,
+    request: Request, ctx: Ctx, user: Reader, f: QueryFilters, stage: Annotated[str, Query(max_length=40)]
 ) -> Response:
     """The persons behind a funnel number: those counted as entering the stage in the period."""
-    dims = {"segment": segment, "persona": persona, "channel": channel, "campaign": campaign, "rep": rep}
-    f = page_filters(ctx, period, dims)
     ids = entered_stage_ids(connect_store(ctx.engine, ctx.playbook.model), f, stage)
     return render(request, "people.html", {"rows": by_ids(ctx, ids), "stage": stage, "f": f, "limit": 500})
 

@@ -4,56 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from leadflow.reports import pack_filename, render_pack
 from leadflow.services.users import User
 from leadflow.web.deps import ANYONE, Ctx, require
-from leadflow.web.pages.overview import page_filters
+from leadflow.web.filters import QueryFilters
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[User, require(*ANYONE)]
-Text = Annotated[str | None, Query(max_length=200)]
 
 
 @router.get("/pack")
-def pack_html(
-    ctx: Ctx,
-    user: Reader,
-    period: Text = None,
-    segment: Text = None,
-    persona: Text = None,
-    channel: Text = None,
-    campaign: Text = None,
-    rep: Text = None,
-) -> Response:
+def pack_html(ctx: Ctx, user: Reader, f: QueryFilters) -> Response:
     """The pack of a period (the current quarter by default) as one self-contained HTML page."""
-    f = page_filters(
-        ctx,
-        period,
-        {"segment": segment, "persona": persona, "channel": channel, "campaign": campaign, "rep": rep},
-    )
     return HTMLResponse(render_pack(ctx, f, "html").decode("utf-8"))
 
 
 @router.get("/pack.pdf")
-def pack_pdf(
-    ctx: Ctx,
-    user: Reader,
-    period: Text = None,
-    segment: Text = None,
-    persona: Text = None,
-    channel: Text = None,
-    campaign: Text = None,
-    rep: Text = None,
-) -> Response:
+def pack_pdf(ctx: Ctx, user: Reader, f: QueryFilters) -> Response:
     """The same pack as an A4 PDF download."""
-    f = page_filters(
-        ctx,
-        period,
-        {"segment": segment, "persona": persona, "channel": channel, "campaign": campaign, "rep": rep},
-    )
     return Response(
         render_pack(ctx, f, "pdf"),
         media_type="application/pdf",
