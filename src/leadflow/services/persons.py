@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from leadflow.errors import Conflict, InvalidInput
@@ -225,24 +225,8 @@ def timeline(ctx: Context, key: str | int, *, activity_limit: int = 200) -> dict
                 .order_by(assignments.c.at)
             ).mappings()
         ]
-        fb = [
-            dict(r)
-            for r in conn.execute(
-                select(feedback, users.c.name.label("user"))
-                .outerjoin(users, users.c.id == feedback.c.user_id)
-                .where(feedback.c.person_id == ref.id)
-                .order_by(feedback.c.at)
-            ).mappings()
-        ]
-        note_rows = [
-            dict(r)
-            for r in conn.execute(
-                select(notes, users.c.name.label("user"))
-                .outerjoin(users, users.c.id == notes.c.user_id)
-                .where(notes.c.person_id == ref.id)
-                .order_by(notes.c.at)
-            ).mappings()
-        ]
+        fb = _with_author(conn, feedback, ref.id)
+        note_rows = _with_author(conn, notes, ref.id)
         opps = [
             dict(r)
             for r in conn.execute(
@@ -271,6 +255,17 @@ def timeline(ctx: Context, key: str | int, *, activity_limit: int = 200) -> dict
         "opportunities": opps,
         "history": changes,
     }
+
+
+def _with_author(conn: Connection, table: Table, person_id: int) -> list[dict[str, Any]]:
+    """A person's rows of a table that has user_id and at, oldest first, with the author's name."""
+    rows = conn.execute(
+        select(table, users.c.name.label("user"))
+        .outerjoin(users, users.c.id == table.c.user_id)
+        .where(table.c.person_id == person_id)
+        .order_by(table.c.at)
+    ).mappings()
+    return [dict(r) for r in rows]
 
 
 def add_note(ctx: Context, key: str | int, text: str, *, user_id: int, team: str) -> None:
