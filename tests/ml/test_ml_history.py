@@ -321,6 +321,10 @@ def test_cli_store_mode_errors_are_clear(sim_store: SimStore, tmp_path: Path, cl
         str(tmp_path),
     )
     assert bad.code != 0 and "--window" in bad.out + bad.err
+    file_only = cli(
+        "model", "train", "--from-store", "--db", sim_store.url, "--date", "created", "--out", str(tmp_path)
+    )
+    assert file_only.code != 0 and "are for files" in file_only.out + file_only.err
     file_model = tmp_path / "file-model"
     file_model.mkdir()
     missing = cli("model", "score", "--from-store", "--db", sim_store.url, "--model", str(file_model))

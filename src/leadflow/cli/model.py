@@ -115,6 +115,12 @@ def train_command(
     """Train a lead score (guard on), evaluate it out of sample and write the model and its card."""
     options = _options(id_column, date, algorithm, allow_leaky, exclude, seed)
     _check_source(file, from_store)
+    if from_store and (id_column or date or dictionary):
+        raise InvalidInput(
+            "--id, --date and --dictionary are for files",
+            where="--from-store",
+            hint="the store's rows are keyed by person_id and ordered by created_at already",
+        )
     if from_store:
         spec = HistorySpec(
             outcome or "sql", _duration(window, "--window"), _duration(horizon, "--horizon"), _instant(as_of)
