@@ -119,7 +119,7 @@ def test_api_conforms_to_its_schema(
         suppress_health_check=list(HealthCheck),
     )
     def run(case: Any) -> None:
-        case.call_and_validate(headers=headers, excluded_checks=SEMANTIC)
+        case.call_and_validate(headers=headers, excluded_checks=SEMANTIC, timeout=120)
 
     try:
         run()

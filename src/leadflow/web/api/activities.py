@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
@@ -13,7 +12,7 @@ from leadflow.services import persons as person_service
 from leadflow.services.ingest.events import IngestSummary, ingest_activities
 from leadflow.services.users import User
 from leadflow.web.api.ingest_queue import IngestQueue
-from leadflow.web.api.schemas import ApiIn, ErrorOut
+from leadflow.web.api.schemas import ApiIn, ErrorOut, Instant, Int
 from leadflow.web.deps import Ctx, require
 
 router = APIRouter(prefix="/api/v1", tags=["activities"],
@@ -27,10 +26,10 @@ class ActivityIn(ApiIn):
 
     event_id: str | None = Field(None, max_length=80, description="Your id for this event; resending it adds nothing.")
     email: str | None = Field(None, max_length=320)
-    person_id: int | None = Field(None, ge=1, le=2**62)
+    person_id: Int | None = Field(None, ge=1, le=2**62)
     person: str | None = Field(None, max_length=120, description="The person's external id.")
     type: str = Field(min_length=1, max_length=60, description="page_view, form_submit, email_click, call ...")
-    occurred_at: datetime
+    occurred_at: Instant
     channel: str | None = Field(None, max_length=60)
     campaign: str | None = Field(None, max_length=120, description="Campaign external id.")
     asset: str | None = Field(None, max_length=120, description="Asset external id (slug).")
@@ -67,7 +66,7 @@ class FormFillIn(ApiIn):
 
     email: str = Field(min_length=3, max_length=320)
     form: str = Field(min_length=1, max_length=120, description="Form name or id.")
-    submitted_at: datetime
+    submitted_at: Instant
     event_id: str | None = Field(None, max_length=80)
     first_name: str | None = Field(None, max_length=120)
     last_name: str | None = Field(None, max_length=120)

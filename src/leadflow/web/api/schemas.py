@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
 
 
 class ErrorBody(BaseModel):
@@ -21,6 +31,31 @@ class ErrorOut(BaseModel):
     """An error response."""
 
     error: ErrorBody
+
+
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _instant(value: Any) -> Any:
+    # pydantic would also read numbers ("0") as Unix times and a date alone as midnight; the API says RFC 3339
+    if isinstance(value, datetime) or (isinstance(value, str) and _INSTANT.fullmatch(value)):
+        return value
+    raise ValueError("write a date and time with its offset, e.g. 2026-03-02T10:00:00Z")
+
+
+def _day(value: Any) -> Any:
+    if isinstance(value, date) or (isinstance(value, str) and _DAY.fullmatch(value)):
+        return value
+    raise ValueError("write a date as YYYY-MM-DD")
+
+
+Instant = Annotated[datetime, BeforeValidator(_instant)]
+Day = Annotated[date, BeforeValidator(_day)]
+# Request numbers and flags are strict: true is not the number 1, "5" is not 5.
+Int = StrictInt
+Float = StrictFloat
+Bool = StrictBool
 
 
 def _no_nul(value: Any, where: str = "") -> None:
@@ -64,13 +99,13 @@ class PersonIn(ApiIn):
 class PersonPatch(ApiIn):
     """Contact fields to change, guarded by the version you read."""
 
-    version: int | None = Field(None, ge=0, le=2**31, description="The version you read; a stale one gets 409.")
+    version: Int | None = Field(None, ge=0, le=2**31, description="The version you read; a stale one gets 409.")
     first_name: str | None = Field(None, max_length=120)
     last_name: str | None = Field(None, max_length=120)
     title: str | None = Field(None, max_length=300)
     phone: str | None = Field(None, max_length=60)
     country: str | None = Field(None, max_length=80)
-    do_not_contact: bool | None = None
+    do_not_contact: Bool | None = None
     properties: dict[str, Any] | None = None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -11,7 +11,7 @@ from pydantic import Field
 from leadflow.services import deals, queue
 from leadflow.services.decisions import Decision
 from leadflow.services.users import User
-from leadflow.web.api.schemas import ApiIn, ErrorOut
+from leadflow.web.api.schemas import ApiIn, Day, ErrorOut, Float, Int
 from leadflow.web.deps import SALES, Ctx, require
 
 router = APIRouter(prefix="/api/v1", tags=["transitions"],
@@ -23,7 +23,7 @@ Rep = Annotated[User, require(*SALES)]
 class Versioned(ApiIn):
     """Every decision may carry the version you read; a stale one gets 409."""
 
-    version: int | None = Field(None, ge=0, le=2**31)
+    version: Int | None = Field(None, ge=0, le=2**31)
     note: str | None = Field(None, max_length=4000)
 
 
@@ -46,8 +46,8 @@ class QualifyIn(Versioned):
 class ConvertIn(Versioned):
     """The opportunity and its buying committee (role -> person emails or ids)."""
 
-    amount: float = Field(gt=0, lt=1e12)
-    expected_close: date | None = None
+    amount: Float = Field(gt=0, lt=1e12)
+    expected_close: Day | None = None
     name: str | None = Field(None, max_length=300)
     product: str | None = Field(None, max_length=120)
     committee: dict[str, list[str]] = Field(default_factory=dict)
@@ -56,7 +56,7 @@ class ConvertIn(Versioned):
 class WonIn(Versioned):
     """A won deal (amount optional: the opportunity's)."""
 
-    amount: float | None = Field(None, gt=0, lt=1e12)
+    amount: Float | None = Field(None, gt=0, lt=1e12)
 
 
 class LostIn(Versioned):
