@@ -162,3 +162,10 @@ def test_concurrent_single_activities_are_each_written_once(api_app: tuple[Any, 
     assert outcomes.count("accepted") == 160 and outcomes.count("duplicate") == 32
     assert outcomes.count("rejected") == 8
     assert stored() - before == 160
+
+
+def test_every_operation_is_documented() -> None:
+    """docs/api.md lists every operation of the OpenAPI document (a new endpoint needs its line there)."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    missing = [f"{m} {p}" for m, p in _operations() if f"| {m} | `{p}` |" not in doc]
+    assert missing == [], f"add these to the operation reference in docs/api.md: {missing}"
