@@ -17,7 +17,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    select,
+)
 
 from leadflow.domain.scoring.conditions import DEFAULT_FREE_MAIL
 from leadflow.errors import ModelError
@@ -166,7 +177,7 @@ def _attributes(conn: Connection, as_of: datetime) -> pd.DataFrame:
     query = (
         select(
             p.c.id,
-            p.c.created_at,
+            cast(p.c.created_at, String).label("created_at"),  # parsed by pandas, column-wise
             p.c.stage,
             p.c.title,
             p.c.email,
@@ -184,23 +195,23 @@ def _attributes(conn: Connection, as_of: datetime) -> pd.DataFrame:
         .order_by(p.c.id)
     )
     raw = _frame(conn, query)
-    domain = raw["email"].astype(object).map(_domain)
+    domain = raw["email"].astype("string").str.rsplit("@", n=1).str[1].str.strip().str.lower()
     employees = pd.to_numeric(raw["employees"], errors="coerce").astype(float)
     free = set(DEFAULT_FREE_MAIL)
     return pd.DataFrame(
         {
             ID_COLUMN: raw["id"].astype("int64"),
-            DATE_COLUMN: pd.to_datetime(raw["created_at"], utc=True),
+            DATE_COLUMN: pd.to_datetime(raw["created_at"], utc=True, format="ISO8601"),
             "stage": raw["stage"],
             "segment": raw["segment"],
             "industry": raw["industry"],
             "employees_log10": np.round(np.log10(employees.where(employees > 0)), 2),
             "country": raw["country"].where(raw["country"].notna(), raw["account_country"]),
             "persona": raw["persona"],
-            "seniority": raw["title"].map(seniority),
+            "seniority": raw["title"].map({t: seniority(t) for t in raw["title"].dropna().unique()}),
             "source_channel": raw["source_channel"],
             "sourced_by": raw["sourced_by"],
-            "free_mail": np.where(domain.isna(), np.nan, domain.isin(free).astype(float)),
+            "free_mail": np.where(domain.isna().to_numpy(), np.nan, domain.isin(free).to_numpy(dtype=float)),
         }
     )
 
@@ -303,12 +314,6 @@ def _require_as_of(spec: HistorySpec) -> datetime:
             hint="e.g. --window 14d --horizon 90d",
         )
     return spec.as_of
-
-
-def _domain(email: object) -> str | None:
-    if not isinstance(email, str) or "@" not in email:
-        return None
-    return email.rsplit("@", 1)[1].strip().lower() or None
 
 
 def _name(value: str) -> str:
