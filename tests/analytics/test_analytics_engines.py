@@ -26,7 +26,11 @@ from leadflow.store.engine import make_engine, transaction
 from leadflow.store.tables import deadlines, goals
 
 # One worker builds the shared data once (make test runs pytest -n 2 --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("analytics_engines")
+pytestmark = [
+    pytest.mark.xdist_group("analytics_engines"),
+    pytest.mark.filterwarnings("ignore::FutureWarning"),  # PySpark 4 on pandas 3
+    pytest.mark.filterwarnings("ignore:.*copy keyword is deprecated"),
+]
 
 PG_ADMIN_URL = os.environ.get("LEADFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
