@@ -40,9 +40,8 @@ def session_of(request: Request) -> SessionData | None:
     return codec.read(request.cookies.get(COOKIE))
 
 
-async def current_user(request: Request) -> User:
+async def current_user(request: Request, ctx: Annotated[Context, Depends(get_ctx)]) -> User:
     """The signed-in user: a bearer API token, or a session cookie (with CSRF checked on every write)."""
-    ctx = get_ctx(request)
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         user = user_for_token(ctx, auth[7:].strip())
