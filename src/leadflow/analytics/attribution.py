@@ -30,7 +30,6 @@ from leadflow.errors import InvalidInput
 
 Milestone = Literal["lead_created", "mql", "opportunity_created", "won"]
 MILESTONES: tuple[str, ...] = ("lead_created", "mql", "opportunity_created", "won")
-DATA_DRIVEN = ("markov_1", "markov_2", "markov_3", "shapley")
 DEFAULT_MODELS = (*RULE_MODELS, "markov_1", "markov_2", "shapley")
 SOURCING = ("marketing_sourced", "sales_sourced", "unknown_sourced", "total", "marketing_influenced")
 
@@ -240,11 +239,24 @@ def build_journeys(conv: pd.DataFrame, touches: pd.DataFrame) -> list[Journey]:
     return journeys
 
 
-def credit(journeys: Iterable[Journey], models: Sequence[str]) -> pd.DataFrame:
-    """Credits per model and key (conversions and value); each model's credits sum to the conversions."""
+def _data_driven(name: str) -> bool:
+    return name == "shapley" or (name.startswith("markov_") and name[7:].isdigit())
+
+
+def credit(
+    journeys: Iterable[Journey],
+    models: Sequence[str],
+    paths: dict[tuple[str, ...], PathTotals] | None = None,
+) -> pd.DataFrame:
+    """Credits per model and key (conversions and value); each model's credits sum to the conversions.
+
+    Rule models credit the converted journeys; Markov and Shapley use `paths` (all journeys, aggregated),
+    built from the journeys when not given.
+    """
     journeys = list(journeys)
     converted = [j for j in journeys if j.converted]
-    paths = aggregate_paths(journey_rows(journeys)) if any(m in DATA_DRIVEN for m in models) else {}
+    if paths is None:
+        paths = aggregate_paths(journey_rows(journeys)) if any(_data_driven(m) for m in models) else {}
     rows = []
     for name in models:
         result: Attribution
@@ -275,10 +287,14 @@ def credit(journeys: Iterable[Journey], models: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model", "key", "conversions", "value", "share"])
 
 
-def journeys_for(b: Backend, f: Filters, milestone: str = "won", by: str = "channel") -> list[Journey]:
+def journeys_for(
+    b: Backend, f: Filters, milestone: str = "won", by: str = "channel", converted_only: bool = False
+) -> list[Journey]:
     """The journeys to a milestone of the period (engine: selection and joins; Python: ordering)."""
     with b.session():
         conv_e = conversions_expr(b, f, milestone)
+        if converted_only:
+            conv_e = conv_e.filter(conv_e.converted == 1)
         conv = b.run(conv_e)
         touches = b.run(touches_expr(b, conv_e, by))
         return build_journeys(conv, touches)
@@ -324,4 +340,8 @@ def attribution(
     by: str = "channel",
 ) -> pd.DataFrame:
     """Credits of the period's conversions at a milestone per model and channel (or campaign)."""
-    return credit(journeys_for(b, f, milestone, by), models)
+    with b.session():
+        rules = any(m in RULE_MODELS for m in models)
+        journeys = journeys_for(b, f, milestone, by, converted_only=True) if rules else []
+        paths = paths_for(b, f, milestone, by) if any(_data_driven(m) for m in models) else {}
+        return credit(journeys, models, paths)
