@@ -43,7 +43,10 @@ class Decision:
 
 def find_user(conn: Connection, key: str | int) -> QueueUser:
     """A user by id or email; NotFound says what was tried."""
-    cond = users.c.id == int(key) if str(key).isdigit() else users.c.email == str(key).strip().lower()
+    text = str(key)
+    # ASCII digits only ("²" is a digit to isdigit but not to int) and within the id range (else: no such user)
+    by_id = text.isascii() and text.isdigit() and int(text) < 2**63
+    cond = users.c.id == int(text) if by_id else users.c.email == text.strip().lower()
     row = conn.execute(
         select(users.c.id, users.c.email, users.c.role, users.c.team, users.c.active).where(cond)
     ).first()

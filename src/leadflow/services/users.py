@@ -170,7 +170,10 @@ def get_user(ctx: Context, user_id: int) -> User | None:
 
 def find_user_in(conn: Connection, key: str | int) -> User:
     """A user by id or email; NotFound names what was tried."""
-    cond = users.c.id == int(key) if str(key).isdigit() else users.c.email == str(key).strip().lower()
+    text = str(key)
+    # ASCII digits only ("²" is a digit to isdigit but not to int) and within the id range (else: no such user)
+    by_id = text.isascii() and text.isdigit() and int(text) < 2**63
+    cond = users.c.id == int(text) if by_id else users.c.email == text.strip().lower()
     row = conn.execute(select(users).where(cond)).mappings().first()
     if row is None:
         raise NotFound(
@@ -223,7 +226,9 @@ def user_for_token(ctx: Context, token: str) -> User | None:
     with reading(ctx.engine) as conn:
         row = (
             conn.execute(
-                select(users, api_tokens.c.id.label("token_id"), api_tokens.c.last_used_at.label("token_used_at"))
+                select(
+                    users, api_tokens.c.id.label("token_id"), api_tokens.c.last_used_at.label("token_used_at")
+                )
                 .join(api_tokens, api_tokens.c.user_id == users.c.id)
                 .where(
                     api_tokens.c.token_hash == _token_hash(token),
@@ -240,7 +245,9 @@ def user_for_token(ctx: Context, token: str) -> User | None:
     # A write per request would serialise every API call on SQLite's single writer; once a minute is enough.
     if row["token_used_at"] is None or now - row["token_used_at"] >= TOKEN_USE_RESOLUTION:
         with transaction(ctx.engine) as conn:
-            conn.execute(update(api_tokens).where(api_tokens.c.id == row["token_id"]).values(last_used_at=now))
+            conn.execute(
+                update(api_tokens).where(api_tokens.c.id == row["token_id"]).values(last_used_at=now)
+            )
     return _user(row)
 
 

@@ -17,7 +17,7 @@ Rep = Annotated[User, require(*SALES)]
 
 
 def _version(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 @router.get("/queue")
