@@ -156,22 +156,38 @@ def test_top_features_recover_the_simulators_drivers(sim_store: SimStore, store_
     card = store_model.model.card
     top = [row["column"] for row in card["top_features"]]
     direction = {row["column"]: row["direction"] for row in card["top_features"]}
-    # The simulator draws conversion from segment x source channel (and students never reach MQL).
-    assert {"segment", "source_channel"} <= set(top[:3]), top
+    # The simulator draws conversion rates per segment x source channel (FunnelParams.base_rate, channel_*).
+    assert {"segment", "source_channel"} <= set(top[:5]), top
     by_segment = sql_rates_by(sim_store.result.ground_truth, "segment")
     best, worst = max(by_segment, key=by_segment.__getitem__), min(by_segment, key=by_segment.__getitem__)
     assert direction["segment"] == f"best: {best}; worst: {worst}"
     by_channel = sql_rates_by(sim_store.result.ground_truth, "channel")
     lowest_two = sorted(by_channel, key=by_channel.__getitem__)[:2]
-    assert direction["source_channel"].split("worst: ")[1] in lowest_two, (direction, by_channel)
-    assert "seniority" in top[:8] and direction["seniority"].endswith("worst: student")
+    assert _levels(direction["source_channel"])[1] in lowest_two, (direction, by_channel)
+    # Fit effects on MQL odds: the account's industry and the kind of title (students never reach MQL).
+    fit = sim_store.result.ground_truth["fit_effects"]
+    assert "industry" in top[:10], top  # 8th here: a weaker effect than segment or channel
+    assert "country" not in top or top.index("industry") < top.index("country")  # country is noise
+    best_industry, worst_industry = _levels(direction["industry"])
+    assert best_industry in fit["lead_mql_by_industry"] and worst_industry not in fit["lead_mql_by_industry"]
+    titles = [c for c in ("persona", "seniority") if c in top]
+    assert titles and all(direction[c].endswith("worst: student") for c in titles), direction
+    if "persona" in titles:
+        kinds = fit["lead_mql_by_title_kind"]
+        assert _levels(direction["persona"])[0] == fit["title_kinds"][max(kinds, key=kinds.__getitem__)]
+
+
+def _levels(direction: str) -> tuple[str, str]:
+    """(best, worst) from a card direction such as 'best: enterprise; worst: smb'."""
+    best, worst = direction.split("; ")
+    return best.removeprefix("best: "), worst.removeprefix("worst: ")
 
 
 def test_time_ordered_evaluation_is_clearly_better_than_chance(store_model: StoreTraining) -> None:
     ev = store_model.model.card["evaluation"]
     assert ev["scheme"].startswith("time-ordered holdout")
-    assert ev["roc_auc"] > 0.76  # 0.83 measured with this seed; the margin absorbs library changes
-    assert store_model.model.card["lift_by_decile"][0]["lift"] > 2.5  # 3.6 measured
+    assert ev["roc_auc"] > 0.76  # 0.83 measured with this seed; the margin absorbs simulator changes
+    assert store_model.model.card["lift_by_decile"][0]["lift"] > 2.5  # 3.8 measured
     assert store_model.model.card["leakage_guard"]["findings"] == []
 
 
