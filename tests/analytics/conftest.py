@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -339,11 +338,3 @@ def tiny_any(ctx: Context) -> Context:
     """The tiny funnel on SQLite and PostgreSQL."""
     build_tiny(ctx)
     return ctx
-
-
-def parquet_of(ctx: Context, folder: Path) -> Path:
-    """The store exported as a Parquet folder (the simulator's exporter when present, else ours)."""
-    from leadflow.analytics.engines import export_tables
-
-    export_tables(ctx.engine, folder)
-    return folder

@@ -8,7 +8,6 @@ from typing import Any
 
 import pandas as pd
 
-from leadflow.analytics.engines import export_tables
 from leadflow.services.context import Context
 
 AT = ["--period", "2026-Q1", "--as-of", "2026-03-02T10:00"]
@@ -66,7 +65,8 @@ def test_plan_attribution_campaigns(tiny_sqlite: Context, cli: Any, tmp_path: Pa
 
 
 def test_duckdb_over_parquet_from_the_cli(tiny_sqlite: Context, cli: Any, tmp_path: Path) -> None:
-    export_tables(tiny_sqlite.engine, tmp_path / "pq")
+    done = cli("export", "parquet", str(tmp_path / "pq"), *_db(tiny_sqlite))
+    assert done.code == 0, done.err
     store = cli("funnel", *AT, "--format", "json", *_db(tiny_sqlite))
     duck = cli("funnel", *AT, "--format", "json", "--engine", "duckdb", "--source", str(tmp_path / "pq"))
     assert duck.code == 0, duck.err

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, insert, text
 
 from leadflow.analytics.dashboard import all_metrics
-from leadflow.analytics.engines import Backend, connect_duckdb, connect_spark, connect_store, export_tables
+from leadflow.analytics.engines import Backend, connect_duckdb, connect_spark, connect_store
 from leadflow.analytics.filters import Filters, make_filters
 from leadflow.clock import FrozenClock
 from leadflow.config import get_settings
@@ -87,7 +87,9 @@ def sqlite_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
 @pytest.fixture(scope="module")
 def parquet_dir(sqlite_store: Context, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("parquet")
-    export_tables(sqlite_store.engine, folder)
+    from leadflow.store.export import export_parquet  # what `leadflow export parquet DIR` writes
+
+    export_parquet(sqlite_store.engine, folder)
     return folder
 
 
