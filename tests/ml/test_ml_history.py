@@ -360,3 +360,8 @@ def test_a_backtest_as_of_the_past_sees_nothing_after_it(sim_store: SimStore) ->
     labelled = frame[frame[spec.outcome_column].notna()]
     assert (labelled["created_at"] + WINDOW + HORIZON <= as_of).all()
     assert history.counts["labelled"] == len(labelled)
+
+
+def test_an_empty_store_is_a_clear_error(sqlite_ctx: Context, tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="no person created before"):
+        train_from_store(sqlite_ctx, tmp_path, HistorySpec())

@@ -112,10 +112,16 @@ def training_frame(conn: Connection, playbook: Playbook, spec: HistorySpec) -> H
     as_of = _require_as_of(spec)
     stages = outcome_stages(playbook, spec.outcome)
     people = person_features(conn, spec.window, as_of)
+    if people.empty:
+        raise ModelError(
+            f"the store holds no person created before {as_of.isoformat()}",
+            where="persons",
+            hint="import or simulate history first, or pass a later --as-of",
+        )
     reached = _reached_at(conn, stages)
     created = people[DATE_COLUMN]
     window_end = created + spec.window
-    reached_at = people[ID_COLUMN].map(reached)
+    reached_at = pd.to_datetime(people[ID_COLUMN].map(reached), utc=True)  # NaT where never reached
     reached_at = reached_at.where(reached_at <= as_of)  # a backtest must not see what came after as_of
     early = reached_at.notna() & (reached_at < window_end)
     censored = ~early & (window_end + spec.horizon > as_of)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, inspect, update
 
 from leadflow.errors import ModelError
 from leadflow.ml.history import (
@@ -51,6 +51,7 @@ class StoreScoring:
 def history_frame(ctx: Context, spec: HistorySpec) -> HistoryFrame:
     """The store's leads as a learning table (as_of defaults to the context clock's now)."""
     spec = spec if spec.as_of is not None else replace(spec, as_of=ctx.clock.now())
+    _require_store(ctx)
     with reading(ctx.engine) as conn:
         return training_frame(conn, ctx.playbook.model, spec)
 
@@ -82,6 +83,7 @@ def score_open_leads(ctx: Context, model_dir: Path, as_of: datetime | None = Non
     """Score every open lead with a store-trained model; persons.model_probability, one transaction."""
     model = load_model(model_dir)
     spec = _spec_of(model, as_of or ctx.clock.now())
+    _require_store(ctx)
     with reading(ctx.engine) as conn:
         frame = open_lead_frame(conn, ctx.playbook.model, spec)
     for column in model.features:
@@ -103,6 +105,15 @@ def score_open_leads(ctx: Context, model_dir: Path, as_of: datetime | None = Non
         for start in range(0, len(rows), UPDATE_BATCH):
             conn.execute(statement, rows[start : start + UPDATE_BATCH])
     return StoreScoring(len(rows), spec.as_of or ctx.clock.now(), spec.outcome_column, mean)
+
+
+def _require_store(ctx: Context) -> None:
+    if not inspect(ctx.engine).has_table("persons"):
+        raise ModelError(
+            "the database holds no LeadFlow store (no persons table)",
+            where=ctx.engine.url.render_as_string(hide_password=True),
+            hint="check --db; create the store with `leadflow init` and import or simulate history first",
+        )
 
 
 def _spec_of(model: TrainedModel, as_of: datetime) -> HistorySpec:
