@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,11 +14,10 @@ from leadflow.cli.common import DbOption, PlaybookOption, context
 from leadflow.clock import SystemClock, as_utc
 from leadflow.domain.durations import parse_duration
 from leadflow.errors import InvalidInput
-from leadflow.ml.history import HistorySpec
-from leadflow.ml.leakage import LeakFinding
-from leadflow.ml.training import Evaluation, TrainingOptions
-from leadflow.ml.workflow import evaluate_file, score_file, train_file
-from leadflow.services.predictive import score_open_leads, train_from_store
+
+if TYPE_CHECKING:  # scikit-learn and pandas load only when a model command runs
+    from leadflow.ml.leakage import LeakFinding
+    from leadflow.ml.training import Evaluation, TrainingOptions
 
 console = Console(soft_wrap=True)
 model_app = typer.Typer(
@@ -83,6 +82,8 @@ def _options(
     exclude: list[str] | None,
     seed: int,
 ) -> TrainingOptions:
+    from leadflow.ml.training import TrainingOptions
+
     return TrainingOptions(
         id_column=id_column,
         date_column=date,
@@ -122,9 +123,13 @@ def train_command(
             hint="the store's rows are keyed by person_id and ordered by created_at already",
         )
     if from_store:
+        from leadflow.ml.history import HistorySpec
+
         spec = HistorySpec(
             outcome or "sql", _duration(window, "--window"), _duration(horizon, "--horizon"), _instant(as_of)
         )
+        from leadflow.services.predictive import train_from_store
+
         store_run = train_from_store(context(db, playbook), out, spec, options)
         history = store_run.history.summary()
         console.print(
@@ -135,6 +140,8 @@ def train_command(
         card, written = store_run.model.card, store_run.written
     else:
         assert file is not None
+        from leadflow.ml.workflow import train_file
+
         run = train_file(file, out, outcome, options, SystemClock(), dictionary)
         card, written = run.model.card, run.written
     ev = card["evaluation"]
@@ -168,6 +175,8 @@ def evaluate_command(
 ) -> None:
     """Print out-of-sample metrics (5-fold CV, or a time-ordered holdout with --date) without saving."""
     options = _options(id_column, date, algorithm, allow_leaky, exclude, seed)
+    from leadflow.ml.workflow import evaluate_file
+
     checked, evaluation = evaluate_file(file, outcome, options, dictionary)
     _print_evaluation(evaluation)
     _print_findings([_finding_row(f, checked.columns) for f in checked.findings])
@@ -190,6 +199,8 @@ def score_command(
     """Score every lead of a file (probability + top 3 reasons), or the store's open leads (--from-store)."""
     _check_source(file, from_store)
     if from_store:
+        from leadflow.services.predictive import score_open_leads
+
         result = score_open_leads(context(db, playbook), model, _instant(as_of) if as_of else None)
         console.print(
             f"scored {result.scored} open leads ({result.outcome}, as of {result.as_of.isoformat()});"
@@ -198,6 +209,8 @@ def score_command(
         return
     if file is None or out is None:
         raise InvalidInput("scoring a file needs FILE and --out", where="--out", hint="or use --from-store")
+    from leadflow.ml.workflow import score_file
+
     scored = score_file(file, model, out)
     console.print(f"scored {len(scored)} leads; wrote {out}")
     best = scored.sort_values("probability", ascending=False).head(5)
