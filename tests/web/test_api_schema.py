@@ -108,7 +108,7 @@ def test_api_conforms_to_its_schema(
     strategy = api_schema[path][method].as_strategy(generation_mode=mode)
 
     # Each new filter set recomputes every dashboard metric (~1 s): fewer examples there keep the file fast.
-    examples = max(5, EXAMPLES // 3) if path.startswith("/api/v1/metrics/") else EXAMPLES
+    examples = max(6, EXAMPLES // 5) if path.startswith("/api/v1/metrics/") else EXAMPLES
 
     @given(case=strategy)
     @settings(
