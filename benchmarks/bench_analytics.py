@@ -31,8 +31,9 @@ def emit(name: str, value: float | None, unit: str, target: str, compared_to: st
     )
 
 
-def best(fn: Callable[[], Any], runs: int = 3) -> float:
-    fn()  # warm-up: imports, first compile, OS caches
+def best(fn: Callable[[], Any], runs: int = 2, warm: bool = True) -> float:
+    if warm:
+        fn()  # warm-up: imports, first compile, OS caches
     times = []
     for _ in range(runs):
         t = time.perf_counter()
@@ -75,7 +76,7 @@ def main() -> None:
         )
         emit(
             "all_metrics_duckdb_parquet",
-            round(best(lambda: all_metrics(b, f, {"all": 1e7}), 1), 3),
+            round(best(lambda: all_metrics(b, f, {"all": 1e7}), 1, warm=False), 3),
             "s",
             "-",
             f"every metric family incl. rule/Markov/Shapley attribution, {PEOPLE} persons",
@@ -88,7 +89,7 @@ def main() -> None:
             journeys["n"] = sum(int(p.conversions + p.nulls) for p in paths.values())
             markov_attribution(paths, 1)
 
-        seconds = best(markov, 1)
+        seconds = best(markov, 1, warm=False)
         emit(
             "markov_attribution_engine_to_credits",
             round(seconds, 3),

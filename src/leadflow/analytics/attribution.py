@@ -112,6 +112,8 @@ def sourcing(b: Backend, f: Filters) -> pd.DataFrame:
 def conversions_expr(b: Backend, f: Filters, milestone: str) -> ir.Table:
     """Journeys to credit: (conv_id, person_id, at, value, converted, lead_at, opp_at, won_at), one per row.
 
+    conv_id is the person id, or minus the opportunity id for the opportunity milestones.
+
     Converted: the milestone happened in the period (and by as_of). Not converted (for Markov and Shapley):
     people created in the period who had not reached it by as_of; their path ends at as_of.
     """
@@ -131,7 +133,7 @@ def conversions_expr(b: Backend, f: Filters, milestone: str) -> ir.Table:
         at = w.created_at if milestone == "lead_created" else w.reach_mql
         done = at.notnull() & within(at, f.period) & (at <= end)
         conv = w.filter(done).select(
-            conv_id=w.person_id.cast("string"),
+            conv_id=w.person_id.cast("int64"),
             at=at.cast("timestamp"),
             value=ibis.literal(1.0),
             converted=ibis.literal(1, "int8"),
@@ -147,7 +149,7 @@ def conversions_expr(b: Backend, f: Filters, milestone: str) -> ir.Table:
         c = facts.filter(ok & facts.person_id.notnull())
         c = c.inner_join(w, c.person_id == w.person_id)
         conv = c.select(
-            conv_id=c.opp_id.cast("string"),
+            conv_id=-c.opp_id.cast("int64"),
             at=c[at_col].cast("timestamp"),
             value=c.amount,
             converted=ibis.literal(1, "int8"),
@@ -159,7 +161,7 @@ def conversions_expr(b: Backend, f: Filters, milestone: str) -> ir.Table:
         first = w.p_opp if milestone == "opportunity_created" else w.p_won
         later = first.isnull() | (first > end)
     nulls = w.filter(within(w.created_at, f.period) & (w.created_at <= end) & later).select(
-        conv_id=w.person_id.cast("string"),
+        conv_id=w.person_id.cast("int64"),
         at=end.cast("timestamp"),
         value=ibis.literal(0.0),
         converted=ibis.literal(0, "int8"),
@@ -235,7 +237,8 @@ def build_journeys(conv: pd.DataFrame, touches: pd.DataFrame) -> list[Journey]:
             )
             for i, (k, t) in enumerate(zip(keys, times, strict=True))
         )
-        journeys.append(Journey(str(cid), items, float(value), bool(converted), _py(at)))
+        name = f"opportunity {-cid}" if cid < 0 else f"person {cid}"
+        journeys.append(Journey(name, items, float(value), bool(converted), _py(at)))
     return journeys
 
 
@@ -308,8 +311,8 @@ def paths_for(
         conv_e = conversions_expr(b, f, milestone)
         conv = b.run(conv_e.select("conv_id", "converted", "value"))
         touches = b.run(touches_expr(b, conv_e, by))
-        ids, _ = pd.factorize(pd.concat([conv["conv_id"], touches["conv_id"]], ignore_index=True))
-        conv_codes, touch_codes = ids[: len(conv)], ids[len(conv) :]
+        conv_codes = conv["conv_id"].to_numpy(dtype=np.int64)
+        touch_codes = touches["conv_id"].to_numpy(dtype=np.int64)
         order = np.lexsort((touches["a_id"].to_numpy(), touches["occurred_at"].to_numpy(), touch_codes))
         sorted_codes = touch_codes[order]
         names = touches["key"].astype(str).to_numpy()[order].tolist()
