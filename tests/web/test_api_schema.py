@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,9 @@ from leadflow.playbook.schema import ROLES
 from leadflow.services.context import Context, open_context
 from leadflow.services.lifecycle import create_person
 from leadflow.services.setup import init_database
-from leadflow.services.users import create_user, issue_token
+from leadflow.services.users import create_user, issue_token, user_for_token
 from leadflow.store.engine import make_engine, transaction
-from leadflow.store.tables import activities, persons, users
+from leadflow.store.tables import activities, api_tokens, persons, users
 from leadflow.web.api.ingest_queue import IngestQueue
 from leadflow.web.app import _routers, create_app
 
@@ -169,3 +169,28 @@ def test_every_operation_is_documented() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
     missing = [f"{m} {p}" for m, p in _operations() if f"| {m} | `{p}` |" not in doc]
     assert missing == [], f"add these to the operation reference in docs/api.md: {missing}"
+
+
+def test_token_last_use_is_written_at_most_once_a_minute(api_app: tuple[Any, str]) -> None:
+    """Checking a token is a read; its last use is recorded when older than a minute (no write per request)."""
+    ctx: Context = api_app[0].state.ctx
+    with ctx.engine.connect() as conn:
+        uid = conn.execute(select(users.c.id).where(users.c.email == "viewer@acme.test")).scalar_one()
+    token = issue_token(ctx, uid, "last-use", actor="test")
+
+    def last_use() -> datetime | None:
+        with ctx.engine.connect() as conn:
+            value: datetime | None = conn.execute(
+                select(api_tokens.c.last_used_at).where(api_tokens.c.name == "last-use")
+            ).scalar_one()
+        return value
+
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    assert user_for_token(ctx, token) is not None and last_use() == clock.now()
+    first = clock.now()
+    clock.advance(timedelta(seconds=30))
+    assert user_for_token(ctx, token) is not None and last_use() == first
+    clock.advance(timedelta(seconds=31))
+    assert user_for_token(ctx, token) is not None and last_use() == clock.now()
+    assert user_for_token(ctx, "lf_not_a_token") is None
