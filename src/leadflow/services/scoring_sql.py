@@ -316,13 +316,14 @@ def scoring_query(
 )"""
         detail = "NULL::VARCHAR"
     prev = ", fm.previous_grade" if previous_grade else ""
+    count = ", count(*) AS n" if details else ""  # activities per rule: only the explanation shows it
     return f"""
 WITH src AS (
   SELECT a.person_id AS pid{key_sel}, epoch_us(a.occurred_at) AS at_us{proj} FROM {src_from}
 ), matched AS (
   SELECT {key}, at_us, {rule_case} AS rule FROM src
 ), by_period AS (
-  SELECT {key}, rule, sum(factor) AS f, count(*) AS n, max(at_us) AS last_at
+  SELECT {key}, rule, sum(factor) AS f{count}, max(at_us) AS last_at
   FROM (SELECT {key}, at_us, rule, {factor} AS factor, {period} AS period FROM matched WHERE rule IS NOT NULL)
   GROUP BY {key}, rule, period
 ), {engagement}, fm AS MATERIALIZED (
