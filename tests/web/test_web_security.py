@@ -109,6 +109,7 @@ def test_person_page_shows_history_and_takes_notes(app_client: TestClient, web_c
     token = login(app_client, "sales")
     page = app_client.get(f"/persons/{pid}")
     assert page.status_code == 200 and "lead → mql" in page.text and "VP Sales" in page.text
+    assert "Why this score" in page.text and "Economic buyer" in page.text  # the fit rule the title earns
     app_client.post(f"/persons/{pid}/notes", data={"text": "Asked for pricing", "csrf_token": token})
     assert "Asked for pricing" in app_client.get(f"/persons/{pid}").text
     login(app_client, "viewer")

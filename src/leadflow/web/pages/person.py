@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from leadflow.services.persons import add_note, timeline
+from leadflow.services.scoring import explain
 from leadflow.services.users import User
 from leadflow.web.deps import ANYONE, Ctx, require
 from leadflow.web.render import render
@@ -21,6 +22,7 @@ Writer = Annotated[User, require("marketing", "marketing_lead", "sales", "sales_
 def person_page(request: Request, ctx: Ctx, user: Reader, key: str) -> Response:
     """Everything about one person that both teams need."""
     data = timeline(ctx, key)
+    why = explain(ctx, data["person"]["id"])  # recomputed as of now: stored details may describe an earlier moment
     events = [
         {
             "at": c.at,
@@ -42,7 +44,7 @@ def person_page(request: Request, ctx: Ctx, user: Reader, key: str) -> Response:
         for a in data["activities"]
     ]
     events.sort(key=lambda e: e["at"], reverse=True)
-    return render(request, "person.html", {**data, "events": events, "pb": ctx.playbook.model})
+    return render(request, "person.html", {**data, "events": events, "pb": ctx.playbook.model, "why": why})
 
 
 @router.post("/persons/{key}/notes")
