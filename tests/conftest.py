@@ -87,7 +87,10 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     """Run the real CLI entry point in-process: cli("playbook", "check") -> CliResult."""
     from leadflow.cli.main import run
 
-    monkeypatch.setenv("COLUMNS", "200")
+    from leadflow.cli import common
+
+    # Tables as wide as a pipe gets them: test workers set COLUMNS=80, which would cut cells to ellipses.
+    monkeypatch.setattr(common.console, "width", common.PIPED_WIDTH)
 
     def invoke(*args: str, env: dict[str, str] | None = None) -> CliResult:
         for key, value in (env or {}).items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +13,17 @@ from rich.console import Console
 from leadflow.config import get_settings
 from leadflow.services.context import Context, open_context
 
-console = Console(soft_wrap=True)
+PIPED_WIDTH = 200  # tables written to a file or pipe are not cut at 80 columns
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A Rich console; when output is not a terminal (a pipe, a file, CI) tables get room instead of ellipses."""
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not stream.isatty() and "COLUMNS" not in os.environ
+    return Console(soft_wrap=True, stderr=stderr, width=PIPED_WIDTH if piped else None)
+
+
+console = make_console()
 
 DbOption = Annotated[
     str | None,

@@ -7,9 +7,9 @@ import pkgutil
 import sys
 
 import typer
-from rich.console import Console
 
 import leadflow.cli
+from leadflow.cli.common import make_console
 from leadflow.errors import LeadflowError
 
 
@@ -39,12 +39,12 @@ def run(argv: list[str] | None = None) -> None:
         # standalone mode: usage errors print their own message and exit 2; ours propagate to here
         app(args=argv, prog_name="leadflow")
     except LeadflowError as exc:
-        Console(stderr=True, soft_wrap=True).print(exc.one_line(), style="red", markup=False, highlight=False)
+        make_console(stderr=True).print(exc.one_line(), style="red", markup=False, highlight=False)
         for problem in getattr(exc, "problems", [])[:50]:
-            Console(stderr=True, soft_wrap=True).print("  " + problem.render(), markup=False, highlight=False)
+            make_console(stderr=True).print("  " + problem.render(), markup=False, highlight=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        Console(stderr=True).print("interrupted; nothing half-written was kept (re-run to continue)")
+        make_console(stderr=True).print("interrupted; nothing half-written was kept (re-run to continue)")
         sys.exit(130)
 
 

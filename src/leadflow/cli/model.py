@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from leadflow.cli.common import DbOption, PlaybookOption, context
+from leadflow.cli.common import DbOption, PlaybookOption, console, context
 from leadflow.clock import SystemClock, as_utc
 from leadflow.domain.durations import parse_duration
 from leadflow.errors import InvalidInput
@@ -19,7 +18,6 @@ if TYPE_CHECKING:  # scikit-learn and pandas load only when a model command runs
     from leadflow.ml.leakage import LeakFinding
     from leadflow.ml.training import Evaluation, TrainingOptions
 
-console = Console(soft_wrap=True)
 model_app = typer.Typer(
     help="Predictive lead scoring: train a model with a leakage guard, evaluate it, score leads.",
     no_args_is_help=True,
