@@ -108,3 +108,13 @@ def test_wrapper_credits_sum_to_conversions_and_value(items: list[Journey]) -> N
         assert part["value"].sum() == pytest.approx(sum(j.value for j in converted), rel=1e-6, abs=1e-6), (
             model
         )
+
+
+def test_data_driven_models_on_a_period_without_touches(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    """A period with conversions but no touches (or nothing at all) gives empty credits, not an error."""
+    from leadflow.analytics import connect_store, make_filters
+    from leadflow.analytics.attribution import attribution
+
+    b = connect_store(sqlite_ctx.engine, sqlite_ctx.playbook.model)
+    out = attribution(b, make_filters("2020-Q1", sqlite_ctx.clock.now()), "won", ("markov_1", "shapley", "linear"))
+    assert out.empty or float(out["conversions"].sum()) == 0.0

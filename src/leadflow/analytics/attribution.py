@@ -321,7 +321,7 @@ def paths_for(
             if len(order)
             else np.array([], int)
         )
-        ends = np.r_[starts[1:], len(order)]
+        ends = np.r_[starts[1:], len(order)] if len(order) else np.array([], int)  # no touches: no paths
         by_code = {
             int(sorted_codes[s]): tuple(names[s:e])
             for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
