@@ -5,25 +5,21 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
-from leadflow.analytics import attribution as attribution_metrics
-from leadflow.analytics import campaigns as campaign_metrics
-from leadflow.analytics import funnel as funnel_metrics
-from leadflow.analytics import plan as plan_metrics
-from leadflow.analytics import quality as quality_metrics
-from leadflow.analytics import velocity as velocity_metrics
-from leadflow.analytics.dashboard import plain
-from leadflow.analytics.engines import Backend, connect
 from leadflow.analytics.filters import Filters, make_filters, period_containing
 from leadflow.cli.common import DbOption, PlaybookOption, console, context
 from leadflow.clock import SystemClock, as_utc
 from leadflow.errors import InvalidInput
 from leadflow.playbook import load_playbook
+
+if TYPE_CHECKING:  # the metric modules (ibis, pandas) load when a metric command runs, not at CLI start
+    import pandas as pd
+
+    from leadflow.analytics.engines import Backend
 
 FORMATS = ("table", "csv", "json", "parquet")
 
@@ -71,6 +67,8 @@ def _open(
     engine: str, db: str | None, playbook: Path | None, source: Path | None, as_of: str | None
 ) -> tuple[Backend, datetime, Any]:
     """The backend and the instant to measure at (a file source never needs the store)."""
+    from leadflow.analytics.engines import connect
+
     if engine != "store" and source is not None:
         pb = load_playbook(playbook).model
         b = connect(engine, playbook=pb, source=source)
@@ -97,6 +95,8 @@ def _filters(now: datetime, period: str | None, by: str | None, **dims: str | No
 
 def emit(frames: dict[str, pd.DataFrame], fmt: str, output: Path | None, title: str) -> None:
     """Print (or write) result tables in the chosen format."""
+    from leadflow.analytics.dashboard import plain
+
     if fmt not in FORMATS:
         raise InvalidInput(
             f"unknown format {fmt!r}", where="--format", hint=f"use one of {', '.join(FORMATS)}"
@@ -126,6 +126,8 @@ def emit(frames: dict[str, pd.DataFrame], fmt: str, output: Path | None, title: 
 
 
 def _cell(value: Any) -> str:
+    from leadflow.analytics.dashboard import plain
+
     value = plain(value)
     if value is None:
         return "-"
@@ -135,6 +137,8 @@ def _cell(value: Any) -> str:
 
 
 def _rich(df: pd.DataFrame, title: str) -> Table:
+    import pandas as pd
+
     table = Table(title=title)
     for col in df.columns:
         table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
@@ -173,6 +177,8 @@ def funnel(
         rep=rep,
         playbook_version=playbook_version,
     )
+    from leadflow.analytics import funnel as funnel_metrics
+
     emit({"funnel": funnel_metrics.funnel(b, f)}, fmt, output, f"Funnel {f.period.label}")
 
 
@@ -206,6 +212,8 @@ def velocity(
         rep=rep,
         playbook_version=playbook_version,
     )
+    from leadflow.analytics import velocity as velocity_metrics
+
     emit(
         {
             "velocity": velocity_metrics.velocity(b, f),
@@ -231,6 +239,8 @@ def plan(
     """Reverse waterfall: what the period's revenue goal needs at each stage, by when, and the gap."""
     b, now, _ = _open(engine, db, playbook, source, as_of)
     f = _filters(now, period, None, segment=segment)
+    from leadflow.analytics import plan as plan_metrics
+
     result = plan_metrics.plan(b, f)
     emit({"goal": result.summary, "stages": result.stages}, fmt, output, f"Plan {f.period.label}")
 
@@ -255,6 +265,8 @@ def attribution(
     """Marketing/sales-sourced and influenced pipeline and revenue, and credits per model over touches."""
     b, now, _ = _open(engine, db, playbook, source, as_of)
     f = _filters(now, period, None, segment=segment, persona=persona)
+    from leadflow.analytics import attribution as attribution_metrics
+
     models = tuple(model) if model else attribution_metrics.DEFAULT_MODELS
     credits = attribution_metrics.attribution(b, f, milestone, models, key)
     emit(
@@ -291,6 +303,9 @@ def campaigns(
     f = _filters(
         now, period, None, segment=segment, persona=persona, channel=channel, campaign=campaign, rep=rep
     )
+    from leadflow.analytics import campaigns as campaign_metrics
+    from leadflow.analytics import quality as quality_metrics
+
     views = {
         "economics": lambda: campaign_metrics.campaigns(b, f),
         "acceptance": lambda: quality_metrics.acceptance(b, f, by or "campaign"),

@@ -21,8 +21,6 @@ from leadflow.cli.analytics import (
 from leadflow.cli.common import DbOption, PlaybookOption, console, context
 from leadflow.clock import as_utc
 from leadflow.errors import InvalidInput
-from leadflow.reports import pack_filename, write_pack
-from leadflow.reports.pack import pack_format
 
 OutOpt = Annotated[
     Path | None,
@@ -43,6 +41,8 @@ def pack(
     playbook: PlaybookOption = None,
 ) -> None:
     """Write the meeting pack of a period as one HTML or PDF file: the shared numbers for the joint review."""
+    from leadflow.reports.pack import pack_filename, pack_format, write_pack  # WeasyPrint loads only here
+
     if out is not None:
         pack_format(out)  # refuse a bad suffix before any work
     ctx = context(db, playbook)
