@@ -85,9 +85,8 @@ class CliResult:
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> object:
     """Run the real CLI entry point in-process: cli("playbook", "check") -> CliResult."""
-    from leadflow.cli.main import run
-
     from leadflow.cli import common
+    from leadflow.cli.main import run
 
     # Tables as wide as a pipe gets them: test workers set COLUMNS=80, which would cut cells to ellipses.
     monkeypatch.setattr(common.console, "width", common.PIPED_WIDTH)

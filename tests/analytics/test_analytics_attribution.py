@@ -116,5 +116,7 @@ def test_data_driven_models_on_a_period_without_touches(sqlite_ctx) -> None:  # 
     from leadflow.analytics.attribution import attribution
 
     b = connect_store(sqlite_ctx.engine, sqlite_ctx.playbook.model)
-    out = attribution(b, make_filters("2020-Q1", sqlite_ctx.clock.now()), "won", ("markov_1", "shapley", "linear"))
+    out = attribution(
+        b, make_filters("2020-Q1", sqlite_ctx.clock.now()), "won", ("markov_1", "shapley", "linear")
+    )
     assert out.empty or float(out["conversions"].sum()) == 0.0

@@ -28,7 +28,11 @@ def check(file: FileArg = None) -> None:
         loaded = load_playbook(file)
     except PlaybookInvalid as exc:
         for problem in exc.problems:
-            console.print(problem.render() if isinstance(problem, Problem) else str(problem), markup=False, highlight=False)
+            console.print(
+                problem.render() if isinstance(problem, Problem) else str(problem),
+                markup=False,
+                highlight=False,
+            )
         errors = sum(1 for p in exc.problems if getattr(p, "severity", "error") == "error")
         console.print(f"{errors} error(s) in {file or 'the default playbook'}", style="red")
         raise typer.Exit(exc.exit_code) from None

@@ -77,7 +77,11 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
     app.state.metrics_cache = MetricsCache()
     app.state.ingest_queue = IngestQueue()
     app.state.cookie_secure = not demo
-    app.mount("/static", StaticFiles(directory=str(resources.files("leadflow.web").joinpath("static"))), name="static")
+    app.mount(
+        "/static",
+        StaticFiles(directory=str(resources.files("leadflow.web").joinpath("static"))),
+        name="static",
+    )
     for router in _routers(leadflow.web.pages):
         app.include_router(router)
     for router in _routers(leadflow.web.api):
@@ -88,8 +92,14 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
         # No database stores NUL in text; refuse it at the door instead of failing deep inside with a 500.
         raw = request.url.path + "?" + request.url.query
         if "%00" in raw or "\x00" in raw:
-            body = {"error": {"code": "LF050", "message": "the address contains a NUL character", "where": "url",
-                              "hint": "remove %00 from the path or query"}}
+            body = {
+                "error": {
+                    "code": "LF050",
+                    "message": "the address contains a NUL character",
+                    "where": "url",
+                    "hint": "remove %00 from the path or query",
+                }
+            }
             return JSONResponse(body, status_code=422)
         response: Response = await call_next(request)
         return response
@@ -104,27 +114,55 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
             body: dict[str, Any] = exc.to_dict()
             problems = getattr(exc, "problems", None)
             if problems:
-                body["problems"] = [{"code": p.code, "message": p.message, "line": p.line, "column": p.column,
-                                     "path": p.dotted_path(), "severity": p.severity} for p in problems]
+                body["problems"] = [
+                    {
+                        "code": p.code,
+                        "message": p.message,
+                        "line": p.line,
+                        "column": p.column,
+                        "path": p.dotted_path(),
+                        "severity": p.severity,
+                    }
+                    for p in problems
+                ]
             return JSONResponse({"error": body}, status_code=exc.http_status)
         return render(request, "error.html", {"error": exc}, status_code=exc.http_status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = [
-            {"field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")), "message": e["msg"]}
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")),
+                "message": e["msg"],
+            }
             for e in exc.errors()
         ]
         first = problems[0] if problems else {"field": "", "message": "invalid request"}
-        body = {"error": {"code": "LF050", "message": f"{first['field']}: {first['message']}", "where": first["field"],
-                          "hint": "fix the named field and send again", "problems": problems}}
+        body = {
+            "error": {
+                "code": "LF050",
+                "message": f"{first['field']}: {first['message']}",
+                "where": first["field"],
+                "hint": "fix the named field and send again",
+                "problems": problems,
+            }
+        }
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
-            return JSONResponse({"error": {"code": f"HTTP{exc.status_code}", "message": str(exc.detail), "where": request.url.path,
-                                           "hint": "see /api/docs"}}, status_code=exc.status_code)
+            return JSONResponse(
+                {
+                    "error": {
+                        "code": f"HTTP{exc.status_code}",
+                        "message": str(exc.detail),
+                        "where": request.url.path,
+                        "hint": "see /api/docs",
+                    }
+                },
+                status_code=exc.status_code,
+            )
         error = LeadflowError(str(exc.detail), where=request.url.path)
         return render(request, "error.html", {"error": error}, status_code=exc.status_code)
 

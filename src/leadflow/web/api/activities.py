@@ -15,8 +15,9 @@ from leadflow.web.api.ingest_queue import IngestQueue
 from leadflow.web.api.schemas import ApiIn, ErrorOut, Instant, Int
 from leadflow.web.deps import Ctx, require
 
-router = APIRouter(prefix="/api/v1", tags=["activities"],
-                   responses={403: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+router = APIRouter(
+    prefix="/api/v1", tags=["activities"], responses={403: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+)
 Writer = Annotated[User, require("marketing", "marketing_lead", "sales", "sales_manager")]
 MAX_BATCH = 10_000
 
@@ -24,11 +25,15 @@ MAX_BATCH = 10_000
 class ActivityIn(ApiIn):
     """One touch. Identify the person by email, person_id or external id (`person`)."""
 
-    event_id: str | None = Field(None, max_length=80, description="Your id for this event; resending it adds nothing.")
+    event_id: str | None = Field(
+        None, max_length=80, description="Your id for this event; resending it adds nothing."
+    )
     email: str | None = Field(None, max_length=320)
     person_id: Int | None = Field(None, ge=1, le=2**62)
     person: str | None = Field(None, max_length=120, description="The person's external id.")
-    type: str = Field(min_length=1, max_length=60, description="page_view, form_submit, email_click, call ...")
+    type: str = Field(
+        min_length=1, max_length=60, description="page_view, form_submit, email_click, call ..."
+    )
     occurred_at: Instant
     channel: str | None = Field(None, max_length=60)
     campaign: str | None = Field(None, max_length=120, description="Campaign external id.")
@@ -76,7 +81,9 @@ class FormFillIn(ApiIn):
     url: str | None = Field(None, max_length=1000)
     campaign: str | None = Field(None, max_length=120)
     channel: str | None = Field(None, max_length=60)
-    fields: dict[str, Any] = Field(default_factory=dict, description="Any other form fields (kept as properties).")
+    fields: dict[str, Any] = Field(
+        default_factory=dict, description="Any other form fields (kept as properties)."
+    )
 
 
 def _records(items: list[ActivityIn]) -> list[dict[str, Any]]:
@@ -89,19 +96,31 @@ def _records(items: list[ActivityIn]) -> list[dict[str, Any]]:
 
 
 def _out(summary: IngestSummary) -> IngestOut:
-    return IngestOut(accepted=summary.accepted, duplicate=summary.duplicate, rejected=summary.rejected,
-                     results=[ResultOut(index=r.index, status=r.status, key=r.key, reasons=list(r.reasons))
-                              for r in summary.results])
+    return IngestOut(
+        accepted=summary.accepted,
+        duplicate=summary.duplicate,
+        rejected=summary.rejected,
+        results=[
+            ResultOut(index=r.index, status=r.status, key=r.key, reasons=list(r.reasons))
+            for r in summary.results
+        ],
+    )
 
 
 # A single activity the store refuses comes back as its summary (with the reasons) under 422; a request the
 # schema refuses gets the usual error body.
 REJECTED: dict[int | str, dict[str, Any]] = {
-    422: {"model": IngestOut | ErrorOut, "description": "The activity was rejected (summary) or the request is invalid"}}
+    422: {
+        "model": IngestOut | ErrorOut,
+        "description": "The activity was rejected (summary) or the request is invalid",
+    }
+}
 
 
 @router.post("/activities", response_model=IngestOut, responses=REJECTED)
-def post_activity(request: Request, ctx: Ctx, user: Writer, body: ActivityIn, response: Response) -> IngestOut:
+def post_activity(
+    request: Request, ctx: Ctx, user: Writer, body: ActivityIn, response: Response
+) -> IngestOut:
     """Record one activity (200 whether accepted or a duplicate, 422 with the reasons when rejected)."""
     queue: IngestQueue = request.app.state.ingest_queue
     result = _out(queue.ingest_one(ctx, _records([body])[0]))
@@ -125,14 +144,29 @@ def form_fill(ctx: Ctx, user: Writer, body: FormFillIn, response: Response) -> I
     try:
         person_service.get(ctx, email)
     except Exception:
-        person_service.create(ctx, {
-            "email": email, "first_name": body.first_name, "last_name": body.last_name, "title": body.title,
-            "country": body.country, "source_channel": body.channel,
-            "properties": {"company": body.company, **body.fields} if body.company else dict(body.fields),
-        }, actor=user.email)
-    activity = ActivityIn(event_id=body.event_id, email=email, type="form_submit", occurred_at=body.submitted_at,
-                          channel=body.channel, campaign=body.campaign, url=body.url,
-                          properties={"form": body.form, **body.fields})
+        person_service.create(
+            ctx,
+            {
+                "email": email,
+                "first_name": body.first_name,
+                "last_name": body.last_name,
+                "title": body.title,
+                "country": body.country,
+                "source_channel": body.channel,
+                "properties": {"company": body.company, **body.fields} if body.company else dict(body.fields),
+            },
+            actor=user.email,
+        )
+    activity = ActivityIn(
+        event_id=body.event_id,
+        email=email,
+        type="form_submit",
+        occurred_at=body.submitted_at,
+        channel=body.channel,
+        campaign=body.campaign,
+        url=body.url,
+        properties={"form": body.form, **body.fields},
+    )
     result = _out(ingest_activities(ctx, _records([activity])))
     if result.rejected:
         response.status_code = 422

@@ -22,8 +22,9 @@ from leadflow.web.api.schemas import ErrorOut
 from leadflow.web.deps import ANYONE, Ctx, require
 from leadflow.web.filters import page_filters
 
-router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"],
-                   responses={403: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+router = APIRouter(
+    prefix="/api/v1/metrics", tags=["metrics"], responses={403: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+)
 Reader = Annotated[User, require(*ANYONE)]
 Text = Annotated[str | None, Query(max_length=200)]
 
@@ -49,26 +50,57 @@ def list_metrics(user: Reader) -> dict[str, list[str]]:
 
 
 @router.get("/dashboard")
-def dashboard(request: Request, ctx: Ctx, user: Reader, period: Text = None, segment: Text = None,
-              persona: Text = None, channel: Text = None, campaign: Text = None, rep: Text = None) -> dict[str, Any]:
+def dashboard(
+    request: Request,
+    ctx: Ctx,
+    user: Reader,
+    period: Text = None,
+    segment: Text = None,
+    persona: Text = None,
+    channel: Text = None,
+    campaign: Text = None,
+    rep: Text = None,
+) -> dict[str, Any]:
     """Everything the Overview shows, the same numbers (computed once per filter set for both)."""
-    f = page_filters(ctx, period, {"segment": segment, "persona": persona, "channel": channel, "campaign": campaign,
-                                   "rep": rep})
+    f = page_filters(
+        ctx,
+        period,
+        {"segment": segment, "persona": persona, "channel": channel, "campaign": campaign, "rep": rep},
+    )
     key = ("overview", f.period.label, tuple(sorted(f.person_filters().items())))
     result: dict[str, Any] = request.app.state.metrics_cache.get(ctx, key, lambda: dashboard_metrics(ctx, f))
     return result
 
 
 @router.get("/{name}", responses={404: {"model": ErrorOut, "description": "No metric of that name"}})
-def metric(ctx: Ctx, user: Reader, name: str,
-           period: Text = None, segment: Text = None, persona: Text = None, channel: Text = None,
-           campaign: Text = None, rep: Text = None, by: Text = None) -> dict[str, Any]:
+def metric(
+    ctx: Ctx,
+    user: Reader,
+    name: str,
+    period: Text = None,
+    segment: Text = None,
+    persona: Text = None,
+    channel: Text = None,
+    campaign: Text = None,
+    rep: Text = None,
+    by: Text = None,
+) -> dict[str, Any]:
     """One metric as records; `by` breaks the funnel-family metrics down by a dimension."""
     if name not in METRICS:
-        raise NotFound(f"no metric {name[:40]!r}", where="metric", hint="metrics: dashboard, " + ", ".join(METRICS))
-    f = page_filters(ctx, period, {"segment": segment, "persona": persona, "channel": channel, "campaign": campaign,
-                                   "rep": rep})
+        raise NotFound(
+            f"no metric {name[:40]!r}", where="metric", hint="metrics: dashboard, " + ", ".join(METRICS)
+        )
+    f = page_filters(
+        ctx,
+        period,
+        {"segment": segment, "persona": persona, "channel": channel, "campaign": campaign, "rep": rep},
+    )
     if by:
         f = f.with_breakdown(*[p.strip() for p in by.split(",") if p.strip()])
     b = connect_store(ctx.engine, ctx.playbook.model)
-    return {"metric": name, "period": f.period.label, "filters": f.person_filters(), "rows": records(METRICS[name](b, f))}
+    return {
+        "metric": name,
+        "period": f.period.label,
+        "filters": f.person_filters(),
+        "rows": records(METRICS[name](b, f)),
+    }

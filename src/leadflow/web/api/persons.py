@@ -11,8 +11,11 @@ from leadflow.services.users import User
 from leadflow.web.api.schemas import ErrorOut, PersonIn, PersonOut, PersonPatch
 from leadflow.web.deps import ANYONE, Ctx, require
 
-router = APIRouter(prefix="/api/v1/persons", tags=["persons"],
-                   responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+router = APIRouter(
+    prefix="/api/v1/persons",
+    tags=["persons"],
+    responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
 Writer = Annotated[User, require("marketing", "marketing_lead", "sales", "sales_manager")]
 Reader = Annotated[User, require(*ANYONE)]
 
@@ -29,7 +32,8 @@ def create_person(ctx: Ctx, user: Writer, body: PersonIn) -> PersonOut:
 
 @router.get("", response_model=list[PersonOut])
 def search_persons(
-    ctx: Ctx, user: Reader,
+    ctx: Ctx,
+    user: Reader,
     q: Annotated[str | None, Query(max_length=200, description="Text in email, name or title.")] = None,
     stage: Annotated[str | None, Query(max_length=40)] = None,
     owner_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,

@@ -12,8 +12,11 @@ from leadflow.services.users import User
 from leadflow.web.api.schemas import ApiIn, ErrorOut
 from leadflow.web.deps import ANYONE, Ctx, require
 
-router = APIRouter(prefix="/api/v1/playbook", tags=["playbook"],
-                   responses={403: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+router = APIRouter(
+    prefix="/api/v1/playbook",
+    tags=["playbook"],
+    responses={403: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
 Reader = Annotated[User, require(*ANYONE)]
 
 
@@ -37,21 +40,34 @@ class ProposalOut(ApiIn):
 def get_playbook(ctx: Ctx, user: Reader) -> PlaybookOut:
     """The active playbook."""
     pb = ctx.playbook
-    return PlaybookOut(version=pb.version, name=pb.model.name, content=pb.model.model_dump(mode="json", by_alias=True),
-                       text=pb.text)
+    return PlaybookOut(
+        version=pb.version,
+        name=pb.model.name,
+        content=pb.model.model_dump(mode="json", by_alias=True),
+        text=pb.text,
+    )
 
 
-@router.post("/proposals", response_model=ProposalOut, status_code=201,
-             openapi_extra={"requestBody": {"content": {"application/x-yaml": {"schema": {"type": "string"}}},
-                                            "required": True}})
+@router.post(
+    "/proposals",
+    response_model=ProposalOut,
+    status_code=201,
+    openapi_extra={
+        "requestBody": {"content": {"application/x-yaml": {"schema": {"type": "string"}}}, "required": True}
+    },
+)
 async def propose_playbook(request: Request, ctx: Ctx, user: Reader) -> ProposalOut:
     """Propose a new playbook (YAML body); every problem comes back with its code and line (422)."""
     raw = await request.body()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput("the body must be UTF-8 YAML", where="body", hint="send the playbook file as text") from None
+        raise InvalidInput(
+            "the body must be UTF-8 YAML", where="body", hint="send the playbook file as text"
+        ) from None
     if "\x00" in text:
-        raise InvalidInput("the body contains a NUL character", where="body", hint="send the playbook file as text")
+        raise InvalidInput(
+            "the body contains a NUL character", where="body", hint="send the playbook file as text"
+        )
     loaded = propose(ctx, text, user, source="api")
     return ProposalOut(version=loaded.version, status="proposed")

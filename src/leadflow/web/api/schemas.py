@@ -99,7 +99,9 @@ class PersonIn(ApiIn):
 class PersonPatch(ApiIn):
     """Contact fields to change, guarded by the version you read."""
 
-    version: Int | None = Field(None, ge=0, le=2**31, description="The version you read; a stale one gets 409.")
+    version: Int | None = Field(
+        None, ge=0, le=2**31, description="The version you read; a stale one gets 409."
+    )
     first_name: str | None = Field(None, max_length=120)
     last_name: str | None = Field(None, max_length=120)
     title: str | None = Field(None, max_length=300)

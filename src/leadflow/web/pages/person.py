@@ -22,7 +22,9 @@ Writer = Annotated[User, require("marketing", "marketing_lead", "sales", "sales_
 def person_page(request: Request, ctx: Ctx, user: Reader, key: str) -> Response:
     """Everything about one person that both teams need."""
     data = timeline(ctx, key)
-    why = explain(ctx, data["person"]["id"])  # recomputed as of now: stored details may describe an earlier moment
+    why = explain(
+        ctx, data["person"]["id"]
+    )  # recomputed as of now: stored details may describe an earlier moment
     events = [
         {
             "at": c.at,
