@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from leadflow.domain.durations import parse_duration
-from leadflow.domain.scoring.conditions import DEFAULT_FREE_MAIL, Condition, covers, parse_when
+from leadflow.domain.free_mail import free_mail_domains
+from leadflow.domain.scoring.conditions import Condition, covers, parse_when
 from leadflow.domain.scoring.grades import GradeScale
 from leadflow.domain.scoring.mql_rule import MqlRuleError, parse_mql_rule
 from leadflow.playbook.problems import Path, Problem
@@ -39,7 +40,7 @@ def _check_grades(pb: Playbook) -> list[Problem]:
 
 def _check_fit(pb: Playbook) -> list[Problem]:
     problems: list[Problem] = []
-    free_mail = tuple(pb.scoring.free_mail_domains) or DEFAULT_FREE_MAIL
+    free_mail = free_mail_domains(pb.scoring.free_mail_domains)
     compiled: list[tuple[int, tuple[Condition, ...]]] = []
     for i, rule in enumerate(pb.scoring.fit):
         where = ("scoring", "fit", i, "when")

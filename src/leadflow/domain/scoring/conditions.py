@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from leadflow.domain.free_mail import free_mail_domains
+
 Kind = Literal["text", "number", "words", "pattern", "property"]
 
 # Fit fields: the person's own fields, then the account's. Engagement: the activity and what it touched.
@@ -49,28 +51,7 @@ FIT_PROPERTY_PREFIXES = ("properties.", "account.properties.")
 ENGAGEMENT_PROPERTY_PREFIXES = ("properties.",)
 PROPERTY_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 FREE_MAIL = "free_mail"
-DEFAULT_FREE_MAIL = (
-    "gmail.com",
-    "googlemail.com",
-    "yahoo.com",
-    "hotmail.com",
-    "outlook.com",
-    "live.com",
-    "msn.com",
-    "aol.com",
-    "icloud.com",
-    "me.com",
-    "proton.me",
-    "protonmail.com",
-    "gmx.de",
-    "gmx.net",
-    "web.de",
-    "mail.ru",
-    "yandex.ru",
-    "qq.com",
-    "163.com",
-    "zoho.com",
-)
+DEFAULT_FREE_MAIL = free_mail_domains()
 URL_HOST = r"^[a-z][a-z0-9+.\-]*://[^/]*"
 
 

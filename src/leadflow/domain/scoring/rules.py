@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from leadflow.domain.free_mail import free_mail_domains
 from leadflow.domain.scoring.conditions import (
-    DEFAULT_FREE_MAIL,
     Condition,
     norm_number,
     norm_text,
@@ -78,7 +78,7 @@ def _label(label: str | None, when: Mapping[str, Any]) -> str:
 def compile_model(pb: Playbook) -> ScoringModel:
     """Compile the playbook's scoring section (the playbook checks have already accepted it)."""
     sc = pb.scoring
-    free_mail = tuple(sc.free_mail_domains) or DEFAULT_FREE_MAIL
+    free_mail = free_mail_domains(sc.free_mail_domains)
     fit = tuple(
         FitRule(
             i, _label(r.label, r.when), r.points, parse_when(r.when, engagement=False, free_mail=free_mail)[0]
