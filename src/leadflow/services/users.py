@@ -168,20 +168,6 @@ def get_user(ctx: Context, user_id: int) -> User | None:
     return _user(row) if row else None
 
 
-def find_user_in(conn: Connection, key: str | int) -> User:
-    """A user by id or email; NotFound names what was tried."""
-    text = str(key)
-    # ASCII digits only ("²" is a digit to isdigit but not to int) and within the id range (else: no such user)
-    by_id = text.isascii() and text.isdigit() and int(text) < 2**63
-    cond = users.c.id == int(text) if by_id else users.c.email == text.strip().lower()
-    row = conn.execute(select(users).where(cond)).mappings().first()
-    if row is None:
-        raise NotFound(
-            f"no user {key!r}", where="user", hint="use the user's email or id (`leadflow users list`)"
-        )
-    return _user(row)
-
-
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
