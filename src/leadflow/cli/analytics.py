@@ -11,8 +11,8 @@ import typer
 from rich.table import Table
 
 from leadflow.analytics.filters import Filters, make_filters, period_containing
-from leadflow.cli.common import DbOption, PlaybookOption, console, context
-from leadflow.clock import SystemClock, as_utc
+from leadflow.cli.common import DbOption, PlaybookOption, as_of_instant, console, context
+from leadflow.clock import SystemClock
 from leadflow.errors import InvalidInput
 from leadflow.playbook import load_playbook
 
@@ -77,15 +77,7 @@ def _open(
         ctx = context(db, playbook)
         b = connect(engine, playbook=ctx.playbook.model, store=ctx.engine, source=source)
         now = ctx.clock.now()
-    if as_of:
-        try:
-            now = as_utc(datetime.fromisoformat(as_of))
-        except ValueError:
-            raise InvalidInput(
-                f"{as_of!r} is not a date or time",
-                where="--as-of",
-                hint="write 2026-03-31 or 2026-03-31T18:00",
-            ) from None
+    now = as_of_instant(as_of) or now
     return b, now, ctx
 
 

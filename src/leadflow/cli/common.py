@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -45,3 +46,18 @@ def context(db: str | None = None, playbook: Path | None = None) -> Context:
     if playbook:
         overrides["playbook"] = playbook
     return open_context(get_settings(**overrides))
+
+
+def as_of_instant(text: str | None) -> datetime | None:
+    """The --as-of option as an aware UTC instant (None when not given); a clear error when unreadable."""
+    from leadflow.clock import as_utc
+    from leadflow.errors import InvalidInput
+
+    if not text:
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise InvalidInput(
+            f"{text!r} is not a date or time", where="--as-of", hint="write 2026-03-31 or 2026-03-31T18:00"
+        ) from None

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from leadflow.cli.common import DbOption, PlaybookOption, console, context
-from leadflow.clock import SystemClock, as_utc
+from leadflow.cli.common import DbOption, PlaybookOption, as_of_instant, console, context
+from leadflow.clock import SystemClock
 from leadflow.domain.durations import parse_duration
 from leadflow.errors import InvalidInput
 
@@ -124,7 +124,10 @@ def train_command(
         from leadflow.ml.history import HistorySpec
 
         spec = HistorySpec(
-            outcome or "sql", _duration(window, "--window"), _duration(horizon, "--horizon"), _instant(as_of)
+            outcome or "sql",
+            _duration(window, "--window"),
+            _duration(horizon, "--horizon"),
+            as_of_instant(as_of),
         )
         from leadflow.services.predictive import train_from_store
 
@@ -199,7 +202,7 @@ def score_command(
     if from_store:
         from leadflow.services.predictive import score_open_leads
 
-        result = score_open_leads(context(db, playbook), model, _instant(as_of) if as_of else None)
+        result = score_open_leads(context(db, playbook), model, as_of_instant(as_of) if as_of else None)
         console.print(
             f"scored {result.scored} open leads ({result.outcome}, as of {result.as_of.isoformat()});"
             f" mean probability {result.mean_probability:.1%}; wrote persons.model_probability"
@@ -241,17 +244,6 @@ def _duration(text: str, option: str) -> timedelta:
         return parse_duration(text).to_timedelta()
     except ValueError as exc:
         raise InvalidInput(str(exc), where=option, hint="calendar time such as 14d, 2w or 90d") from None
-
-
-def _instant(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return as_utc(datetime.fromisoformat(text))
-    except ValueError:
-        raise InvalidInput(
-            f"{text!r} is not a date or time", where="--as-of", hint="write 2026-03-31 or 2026-03-31T18:00"
-        ) from None
 
 
 def _print_evaluation(evaluation: Evaluation) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,9 +17,7 @@ from leadflow.cli.analytics import (
     RepOpt,
     SegmentOpt,
 )
-from leadflow.cli.common import DbOption, PlaybookOption, console, context
-from leadflow.clock import as_utc
-from leadflow.errors import InvalidInput
+from leadflow.cli.common import DbOption, PlaybookOption, as_of_instant, console, context
 
 OutOpt = Annotated[
     Path | None,
@@ -47,15 +44,7 @@ def pack(
         pack_format(out)  # refuse a bad suffix before any work
     ctx = context(db, playbook)
     now = ctx.clock.now()
-    if as_of:
-        try:
-            now = as_utc(datetime.fromisoformat(as_of))
-        except ValueError:
-            raise InvalidInput(
-                f"{as_of!r} is not a date or time",
-                where="--as-of",
-                hint="write 2026-03-31 or 2026-03-31T18:00",
-            ) from None
+    now = as_of_instant(as_of) or now
     f = make_filters(
         period or period_containing(now).label,
         now,

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from leadflow.analytics.filters import Filters
 from leadflow.services.context import Context
 from leadflow.store.tables import stage_changes
 
@@ -80,3 +81,12 @@ class MetricsCache:
                 if not self._refreshing:
                     return
             time.sleep(0.01)
+
+
+def cached_dashboard(cache: MetricsCache, ctx: Context, f: Filters) -> dict[str, Any]:
+    """The Overview's numbers for these filters, shared by the page and /api/v1/metrics/dashboard."""
+    from leadflow.analytics import dashboard_metrics
+
+    key = ("overview", f.period.label, tuple(sorted(f.person_filters().items())))
+    value: dict[str, Any] = cache.get(ctx, key, lambda: dashboard_metrics(ctx, f))
+    return value

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from leadflow.analytics import attribution as attribution_mod
 from leadflow.analytics import campaigns as campaigns_mod
-from leadflow.analytics import connect_store, dashboard_metrics, quality, velocity
+from leadflow.analytics import connect_store, quality, velocity
 from leadflow.analytics import funnel as funnel_mod
 from leadflow.analytics.dashboard import records
 from leadflow.analytics.engines import Backend
@@ -20,13 +20,13 @@ from leadflow.errors import NotFound
 from leadflow.services.users import User
 from leadflow.web.api.schemas import ErrorOut
 from leadflow.web.deps import ANYONE, Ctx, require
-from leadflow.web.filters import page_filters
+from leadflow.web.filters import QueryFilters, Text
+from leadflow.web.metrics_cache import cached_dashboard
 
 router = APIRouter(
     prefix="/api/v1/metrics", tags=["metrics"], responses={403: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 )
 Reader = Annotated[User, require(*ANYONE)]
-Text = Annotated[str | None, Query(max_length=200)]
 
 METRICS: dict[str, Callable[[Backend, Filters], pd.DataFrame]] = {
     "funnel": funnel_mod.funnel,
@@ -50,51 +50,18 @@ def list_metrics(user: Reader) -> dict[str, list[str]]:
 
 
 @router.get("/dashboard")
-def dashboard(
-    request: Request,
-    ctx: Ctx,
-    user: Reader,
-    period: Text = None,
-    segment: Text = None,
-    persona: Text = None,
-    channel: Text = None,
-    campaign: Text = None,
-    rep: Text = None,
-) -> dict[str, Any]:
+def dashboard(request: Request, ctx: Ctx, user: Reader, f: QueryFilters) -> dict[str, Any]:
     """Everything the Overview shows, the same numbers (computed once per filter set for both)."""
-    f = page_filters(
-        ctx,
-        period,
-        {"segment": segment, "persona": persona, "channel": channel, "campaign": campaign, "rep": rep},
-    )
-    key = ("overview", f.period.label, tuple(sorted(f.person_filters().items())))
-    result: dict[str, Any] = request.app.state.metrics_cache.get(ctx, key, lambda: dashboard_metrics(ctx, f))
-    return result
+    return cached_dashboard(request.app.state.metrics_cache, ctx, f)
 
 
 @router.get("/{name}", responses={404: {"model": ErrorOut, "description": "No metric of that name"}})
-def metric(
-    ctx: Ctx,
-    user: Reader,
-    name: str,
-    period: Text = None,
-    segment: Text = None,
-    persona: Text = None,
-    channel: Text = None,
-    campaign: Text = None,
-    rep: Text = None,
-    by: Text = None,
-) -> dict[str, Any]:
+def metric(ctx: Ctx, user: Reader, name: str, f: QueryFilters, by: Text = None) -> dict[str, Any]:
     """One metric as records; `by` breaks the funnel-family metrics down by a dimension."""
     if name not in METRICS:
         raise NotFound(
             f"no metric {name[:40]!r}", where="metric", hint="metrics: dashboard, " + ", ".join(METRICS)
         )
-    f = page_filters(
-        ctx,
-        period,
-        {"segment": segment, "persona": persona, "channel": channel, "campaign": campaign, "rep": rep},
-    )
     if by:
         f = f.with_breakdown(*[p.strip() for p in by.split(",") if p.strip()])
     b = connect_store(ctx.engine, ctx.playbook.model)

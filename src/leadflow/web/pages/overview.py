@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from leadflow.analytics import connect_store, dashboard_metrics
+from leadflow.analytics import connect_store
 from leadflow.analytics.definitions import DEFINITIONS
 from leadflow.analytics.drill import entered_stage_ids
 from leadflow.analytics.filters import period_containing
@@ -21,6 +21,7 @@ from leadflow.store.engine import reading
 from leadflow.store.tables import campaigns, users
 from leadflow.web.deps import ANYONE, Ctx, require
 from leadflow.web.filters import QueryFilters
+from leadflow.web.metrics_cache import cached_dashboard
 from leadflow.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -75,9 +76,7 @@ def funnel_chart(metrics: dict[str, Any]) -> str:
 @router.get("/overview")
 def overview(request: Request, ctx: Ctx, user: Reader, f: QueryFilters) -> Response:
     """Funnel with conversion and velocity, plan vs goal, SLA both sides, leakage, sourced revenue, trend."""
-    key = ("overview", f.period.label, tuple(sorted(f.person_filters().items())))
-    cache = request.app.state.metrics_cache
-    metrics = cache.get(ctx, key, lambda: dashboard_metrics(ctx, f))
+    metrics = cached_dashboard(request.app.state.metrics_cache, ctx, f)
     query = "&".join(f"{k}={v}" for k, v in {"period": f.period.label, **f.person_filters()}.items())
     return render(
         request,
