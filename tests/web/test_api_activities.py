@@ -81,3 +81,45 @@ def test_playbook_api_get_and_propose(app_client: TestClient, web_ctx: Context) 
     assert r.status_code == 201 and r.json()["status"] == "proposed"
     bad = app_client.post("/api/v1/playbook/proposals", content="stages: [\n", headers=h)
     assert bad.status_code == 422 and bad.json()["error"]["problems"][0]["code"] == "PB001"
+
+
+def test_ingested_activities_react_after_the_answer(app_client: TestClient, web_ctx: Context) -> None:
+    """The API answers once the activities are stored; the drainer rescores and qualifies just after."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert, select
+
+    from leadflow.services.lifecycle import create_person_in
+    from leadflow.store.engine import reading, transaction
+    from leadflow.store.tables import accounts, pending_reactions, persons
+
+    now = web_ctx.clock.now()
+    with transaction(web_ctx.engine) as conn:
+        account = conn.execute(
+            insert(accounts)
+            .values(
+                name="Acme", industry="software", employees=500, properties={}, created_at=now, updated_at=now
+            )
+            .returning(accounts.c.id)
+        ).scalar_one()
+        pid = create_person_in(
+            conn, web_ctx, {"email": "ada@acme.com", "title": "VP Marketing", "account_id": account}, at=now
+        )
+    at = (now - timedelta(minutes=5)).isoformat()
+    touches = [
+        {"email": "ada@acme.com", "type": t, "occurred_at": at} for t in ("form_submit", "demo_request")
+    ]
+    h = bearer(web_ctx, "marketing")
+    assert (
+        app_client.post("/api/v1/activities/batch", json={"activities": touches}, headers=h).json()[
+            "accepted"
+        ]
+        == 2
+    )
+    assert app_client.app.state.reactions.wait_idle(60)  # type: ignore[attr-defined]
+    with reading(web_ctx.engine) as conn:
+        stage, grade = conn.execute(select(persons.c.stage, persons.c.grade).where(persons.c.id == pid)).one()
+        left = conn.execute(select(pending_reactions)).all()
+    assert (stage, grade, left) == ("mql", "A1", [])
+    got = app_client.get("/api/v1/persons/ada@acme.com", headers=h).json()
+    assert got["stage"] == "mql"

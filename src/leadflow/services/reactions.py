@@ -1,4 +1,5 @@
-"""What the engine does right after a change, inside the same transaction.
+"""What the engine does right after a change, inside the same transaction (or, for activities the API
+ingests, in the reaction drainer's transaction just after: services.reaction_queue).
 
 One entry point per kind of event, so every path (CLI, API, import of new activity, worker) gets the
 same reactions: scoring and automatic MQL after activities; routing, SLA clocks, nurture and the

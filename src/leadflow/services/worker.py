@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 # Modules contributing jobs, in the order they run. A module that is not installed yet is skipped.
 JOB_MODULES: list[str] = [
+    "leadflow.services.reaction_queue",  # reactions deferred by the API's ingest, before the sweeps
     "leadflow.services.sla_sweep",
     "leadflow.services.nurture_steps",  # queues nurture.step messages ...
     "leadflow.notify.delivery",  # ... which delivery then sends

@@ -467,3 +467,12 @@ job_runs = Table(
     Column("last_run_at", UtcDateTime(), nullable=False),
     Column("detail", Json, nullable=False, default=dict),
 )
+
+pending_reactions = Table(
+    "pending_reactions",
+    metadata,
+    # persons with new live activities whose reactions (rescoring, automatic MQL, first touch, nurture exit)
+    # have not run yet; written in the ingest's transaction, drained by the reaction drainer and the worker
+    Column("person_id", BigId, ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
+    Column("queued_at", UtcDateTime(), nullable=False, index=True),
+)

@@ -19,6 +19,7 @@ import leadflow.web.api
 import leadflow.web.pages
 from leadflow.errors import LeadflowError
 from leadflow.services.context import Context
+from leadflow.services.reaction_queue import ReactionDrainer
 from leadflow.web.api.ingest_queue import IngestQueue
 from leadflow.web.api.schemas import ErrorOut
 from leadflow.web.deps import LoginRequired
@@ -54,6 +55,7 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.reactions.start()
         if worker is not None:
             worker.start()
         try:
@@ -61,6 +63,7 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
         finally:
             if worker is not None:
                 worker.stop()
+            app.state.reactions.stop()
 
     app = FastAPI(
         title="LeadFlow API",
@@ -76,6 +79,7 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
     app.state.demo = demo
     app.state.metrics_cache = MetricsCache()
     app.state.ingest_queue = IngestQueue()
+    app.state.reactions = ReactionDrainer(ctx)
     app.state.cookie_secure = not demo
     app.mount(
         "/static",

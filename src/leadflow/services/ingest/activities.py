@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from leadflow.services import reactions
+from leadflow.services import reaction_queue, reactions
 from leadflow.services.ingest.bulk import ActivityRow, insert_activities
 from leadflow.services.ingest.references import asset_cache, campaign_caches, ids_by, person_caches
 from leadflow.services.ingest.rows import Record, Rejection
@@ -78,6 +78,7 @@ class ActivityWriter(Writer):
         self.track = False  # keep (row, key) per record: ingest_activities reports per record
         # who creates a lead first seen in an activity: an import (history) or the live engine (API)
         self.person_actor, self.person_source = "import", "import"
+        self.defer = False  # queue the reactions for the drainer instead of running them in this transaction
 
     def _person(self, conn: Connection, rec: Record) -> int | None:
         v = rec.values
@@ -199,6 +200,9 @@ class ActivityWriter(Writer):
         if self.react == "never" or not added:
             return
         ids = {pid for pid, at in added if self.react == "always" or at >= self.live_after}
-        if ids:
+        if ids and self.defer:
+            reaction_queue.queue_in(conn, ids, self.ctx.clock.now())
+            self.extra["persons_queued"] += len(ids)
+        elif ids:
             reactions.on_activities(conn, self.ctx, sorted(ids))
             self.extra["persons_reacted"] += len(ids)

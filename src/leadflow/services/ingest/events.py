@@ -53,14 +53,21 @@ def _mapping() -> ColumnMapping:
     return ColumnMapping(name="api activities", kind="activities", fields=fields)
 
 
-def ingest_activities(ctx: Context, records: Iterable[Mapping[str, Any]]) -> IngestSummary:
-    """Add activities in one transaction; duplicates (same event_id or key) add nothing; new ones react."""
+def ingest_activities(
+    ctx: Context, records: Iterable[Mapping[str, Any]], *, defer: bool = False
+) -> IngestSummary:
+    """Add activities in one transaction; duplicates (same event_id or key) add nothing; new ones react.
+
+    With `defer`, the persons to react to are queued in the same transaction (services.reaction_queue) and
+    the reactions run later in the drainer's transactions; without it they run before this one commits.
+    """
     items = [dict(r) for r in records]
     header = tuple(dict.fromkeys(k for r in items for k in r if k != "properties"))
     reader = RowReader(resolve(_mapping(), header, "api"))
     writer = ActivityWriter(ctx, {}, "always")
     writer.person_column = "person"
     writer.track = True
+    writer.defer = defer
     writer.person_actor, writer.person_source = "api", "engine"
     results: dict[int, RecordResult] = {}
     good: list[Record] = []

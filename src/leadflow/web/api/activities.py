@@ -10,6 +10,7 @@ from pydantic import Field
 from leadflow.errors import InvalidInput
 from leadflow.services import persons as person_service
 from leadflow.services.ingest.events import IngestSummary, ingest_activities
+from leadflow.services.reaction_queue import ReactionDrainer
 from leadflow.services.users import User
 from leadflow.web.api.ingest_queue import IngestQueue
 from leadflow.web.api.schemas import ApiIn, ErrorOut, Instant, Int
@@ -107,6 +108,13 @@ def _out(summary: IngestSummary) -> IngestOut:
     )
 
 
+def _react(request: Request, result: IngestOut) -> None:
+    """Wake the reaction drainer: the accepted activities' persons were queued in the ingest's transaction."""
+    if result.accepted:
+        drainer: ReactionDrainer = request.app.state.reactions
+        drainer.notify()
+
+
 # A single activity the store refuses comes back as its summary (with the reasons) under 422; a request the
 # schema refuses gets the usual error body.
 REJECTED: dict[int | str, dict[str, Any]] = {
@@ -124,21 +132,24 @@ def post_activity(
     """Record one activity (200 whether accepted or a duplicate, 422 with the reasons when rejected)."""
     queue: IngestQueue = request.app.state.ingest_queue
     result = _out(queue.ingest_one(ctx, _records([body])[0]))
+    _react(request, result)
     if result.rejected:
         response.status_code = 422
     return result
 
 
 @router.post("/activities/batch", response_model=IngestOut)
-def post_batch(ctx: Ctx, user: Writer, body: BatchIn) -> IngestOut:
+def post_batch(request: Request, ctx: Ctx, user: Writer, body: BatchIn) -> IngestOut:
     """Record many activities at once; good ones land, bad ones are listed with their reasons."""
     if not body.activities:
         raise InvalidInput("the batch is empty", where="activities", hint="send at least one activity")
-    return _out(ingest_activities(ctx, _records(body.activities)))
+    result = _out(ingest_activities(ctx, _records(body.activities), defer=True))
+    _react(request, result)
+    return result
 
 
 @router.post("/webhooks/form", response_model=IngestOut, responses=REJECTED)
-def form_fill(ctx: Ctx, user: Writer, body: FormFillIn, response: Response) -> IngestOut:
+def form_fill(request: Request, ctx: Ctx, user: Writer, body: FormFillIn, response: Response) -> IngestOut:
     """A form fill: creates the lead when new, then records a form_submit activity (idempotent by event_id)."""
     email = body.email.strip().lower()
     try:
@@ -167,7 +178,8 @@ def form_fill(ctx: Ctx, user: Writer, body: FormFillIn, response: Response) -> I
         url=body.url,
         properties={"form": body.form, **body.fields},
     )
-    result = _out(ingest_activities(ctx, _records([activity])))
+    result = _out(ingest_activities(ctx, _records([activity]), defer=True))
+    _react(request, result)
     if result.rejected:
         response.status_code = 422
     return result

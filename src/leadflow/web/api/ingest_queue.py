@@ -73,13 +73,13 @@ class IngestQueue:
             taken = set(map(id, group))
             self._pending = [s for s in self._pending if id(s) not in taken]
         try:
-            summary = ingest_activities(first.ctx, [s.record for s in group])
+            summary = ingest_activities(first.ctx, [s.record for s in group], defer=True)
             for s, r in zip(group, summary.results, strict=True):
                 s.result = r
         except Exception:
             for s in group:
                 try:
-                    s.result = ingest_activities(s.ctx, [s.record]).results[0]
+                    s.result = ingest_activities(s.ctx, [s.record], defer=True).results[0]
                 except Exception as exc:
                     s.error = exc
         with self._lock:

@@ -537,6 +537,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_opportunities_status"), ["status"], unique=False)
 
     op.create_table(
+        "pending_reactions",
+        sa.Column("person_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("queued_at", leadflow.store.types.UtcDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["persons.id"],
+            name=op.f("fk_pending_reactions_person_id_persons"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("person_id", name=op.f("pk_pending_reactions")),
+    )
+    with op.batch_alter_table("pending_reactions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pending_reactions_queued_at"), ["queued_at"], unique=False)
+
+    op.create_table(
         "score_details",
         sa.Column("person_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("computed_at", leadflow.store.types.UtcDateTime(), nullable=False),
@@ -698,6 +713,10 @@ def downgrade() -> None:
 
     op.drop_table("stage_changes")
     op.drop_table("score_details")
+    with op.batch_alter_table("pending_reactions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pending_reactions_queued_at"))
+
+    op.drop_table("pending_reactions")
     with op.batch_alter_table("opportunities", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_opportunities_status"))
         batch_op.drop_index(batch_op.f("ix_opportunities_person_id"))
