@@ -74,7 +74,7 @@ def test_a_failed_drain_keeps_the_persons_queued(ctx: Context, monkeypatch: pyte
         raise RuntimeError("the process died mid-reaction")
 
     with monkeypatch.context() as m:
-        m.setattr(reaction_queue.reactions, "on_activities", crash)
+        m.setattr(reaction_queue.reactions.handoff_reactions, "on_activities", crash)
         with pytest.raises(RuntimeError):
             reaction_queue.drain(ctx)
     assert _queued(ctx) == {ada} and _stage(ctx, ada) == "lead"  # rolled back, still queued
@@ -91,3 +91,24 @@ def test_drain_takes_batches_oldest_first(ctx: Context) -> None:
     assert reaction_queue.drain_batch(ctx, limit=2) == 2
     assert _queued(ctx) == set(ids[:3])  # the two queued first (latest ids) are done
     assert reaction_queue.drain(ctx, limit=2) == 3
+
+
+def test_news_during_scoring_keeps_the_person_queued(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scoring runs on a snapshot: a person queued again meanwhile is not saved from it, but scored again."""
+    ada = _lead(ctx, "ada@acme.com")
+    ingest_activities(ctx, _touches(ctx, "ada@acme.com", "a")[:1], defer=True)  # the form fill only
+    score_facts_in = reaction_queue.scoring.score_facts_in
+    calls = []
+
+    def meanwhile(conn: object, c: Context, ids: list[int]) -> object:
+        out = score_facts_in(conn, c, ids)  # type: ignore[arg-type]
+        if not calls:  # the demo request lands while the first batch is being scored
+            ingest_activities(ctx, _touches(ctx, "ada@acme.com", "a")[1:], defer=True)
+        calls.append(ids)
+        return out
+
+    monkeypatch.setattr(reaction_queue.scoring, "score_facts_in", meanwhile)
+    assert reaction_queue.drain_batch(ctx) == 1
+    assert _queued(ctx) == {ada} and _stage(ctx, ada) == "lead"  # the stale score was not saved
+    assert reaction_queue.drain(ctx) == 1 and len(calls) == 2
+    assert _stage(ctx, ada) == "mql" and _queued(ctx) == set()

@@ -2,43 +2,67 @@
 
 The API's ingest writes the activities and the persons to react to (`pending_reactions`) in one transaction
 and answers at once; the reactions (rescoring, automatic MQL, first touches, nurture exits) run in the
-drainer's own transactions, a batch of persons at a time, oldest first. Nothing is lost on a crash: a queued
-person stays queued until the transaction that reacted to them commits. On PostgreSQL a batch is claimed
-with FOR UPDATE SKIP LOCKED, so several drainers (web servers, workers) share the queue, and an ingest that
-queues a person being drained waits for that drain to commit, then queues them again.
+drainer's own transactions, a batch of persons at a time, oldest first.
+
+A batch is scored from a read snapshot, without holding the store's write lock (SQLite has one writer, and
+ingest must not wait for scoring), then saved in a short write transaction. A person whose queue entry
+changed in between (new activities: `seq` went up) or whose row changed (`version`) is not saved from the
+stale snapshot: they stay queued and are scored again in the next batch. Nothing is lost on a crash: a
+queued person leaves the queue only in the transaction that saves their reactions.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Collection, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Select, delete, func, select, text
 
-from leadflow.services import reactions
+from leadflow.services import reactions, scoring
 from leadflow.services.worker import Job
 from leadflow.store.engine import reading, transaction
-from leadflow.store.tables import pending_reactions
+from leadflow.store.tables import pending_reactions, persons
 
 if TYPE_CHECKING:
     from leadflow.services.context import Context
 
 log = logging.getLogger(__name__)
 
-BATCH = 500
+BATCH = 200
+# While the API is ingesting, the drainer rests YIELD times as long as each batch took: ingest keeps at least
+# two thirds of the process (scoring is Python, and shares the interpreter with the requests).
+YIELD = 2.0
+QUIET = 0.5  # seconds without ingest after which the drainer works flat out
 
 
 def queue_in(conn: Connection, person_ids: Collection[int], at: datetime) -> None:
-    """Queue these persons for reactions (a person already queued keeps their place)."""
+    """Queue these persons for reactions (a person already queued keeps their place; their `seq` goes up)."""
     if not person_ids:
         return
-    make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = make(pending_reactions).on_conflict_do_nothing(index_elements=["person_id"])
-    conn.execute(stmt, [{"person_id": pid, "queued_at": at} for pid in sorted(person_ids)])
+    ids = sorted(person_ids)
+    naive = at if at.tzinfo is None else at.astimezone(UTC).replace(tzinfo=None)  # the store's UTC
+    if conn.dialect.name == "postgresql":  # one statement for the whole set
+        conn.execute(
+            text(
+                "INSERT INTO pending_reactions (person_id, queued_at, seq) "
+                "SELECT unnest(CAST(:ids AS bigint[])), :at, 1 "
+                "ON CONFLICT (person_id) DO UPDATE SET seq = pending_reactions.seq + 1"
+            ),
+            {"ids": ids, "at": naive},
+        )
+        return
+    raw = conn.connection.driver_connection  # SQLite: the driver's executemany, without per-row compiling
+    assert raw is not None
+    when = naive.isoformat(" ", "microseconds")  # the text SQLAlchemy's SQLite DateTime writes
+    raw.executemany(
+        "INSERT INTO pending_reactions (person_id, queued_at, seq) VALUES (?, ?, 1) "
+        "ON CONFLICT (person_id) DO UPDATE SET seq = seq + 1",
+        [(i, when) for i in ids],
+    )
 
 
 def pending(ctx: Context) -> int:
@@ -48,21 +72,44 @@ def pending(ctx: Context) -> int:
 
 
 def drain_batch(ctx: Context, limit: int = BATCH) -> int:
-    """React to up to `limit` queued persons in one transaction; return how many were done (0: queue empty)."""
-    with transaction(ctx.engine) as conn:
-        ids = list(
-            conn.execute(
-                select(pending_reactions.c.person_id)
-                .order_by(pending_reactions.c.queued_at, pending_reactions.c.person_id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            ).scalars()
+    """React to up to `limit` queued persons (oldest first); return how many were taken (0: queue empty)."""
+    queue = pending_reactions.c
+    with reading(ctx.engine) as conn:  # score from a snapshot, without the write lock
+        claimed = _pairs(
+            conn, select(queue.person_id, queue.seq).order_by(queue.queued_at, queue.person_id).limit(limit)
         )
-        if not ids:
+        if not claimed:
             return 0
-        reactions.on_activities(conn, ctx, ids)
-        conn.execute(delete(pending_reactions).where(pending_reactions.c.person_id.in_(ids)))
+        ids = list(claimed)
+        versions = _pairs(conn, select(persons.c.id, persons.c.version).where(persons.c.id.in_(ids)))
+        scored = {score.person_id: score for score, _ in scoring.score_facts_in(conn, ctx, ids)}
+    with transaction(ctx.engine) as conn:
+        # PostgreSQL: FOR UPDATE makes an ingest that queues them again wait for this commit
+        seqs = _pairs(
+            conn, select(queue.person_id, queue.seq).where(queue.person_id.in_(ids)).with_for_update()
+        )
+        rows = {
+            r.id: r
+            for r in conn.execute(
+                select(persons.c.id, persons.c.version, persons.c.stage, persons.c.stage_entered_at).where(
+                    persons.c.id.in_(ids)
+                )
+            )
+        }
+        fresh = [
+            pid
+            for pid in ids
+            if seqs.get(pid) == claimed[pid] and pid in rows and rows[pid].version == versions.get(pid)
+        ]
+        ready = [(scored[pid], rows[pid].stage, rows[pid].stage_entered_at) for pid in fresh if pid in scored]
+        reactions.on_activities(conn, ctx, fresh, scored=ready)
+        gone = [pid for pid in ids if pid not in rows]
+        conn.execute(delete(pending_reactions).where(queue.person_id.in_(fresh + gone)))
     return len(ids)
+
+
+def _pairs(conn: Connection, stmt: Select[Any]) -> dict[int, int]:
+    return {int(r[0]): int(r[1]) for r in conn.execute(stmt)}
 
 
 def drain(ctx: Context, limit: int = BATCH, stop: threading.Event | None = None) -> int:
@@ -77,7 +124,11 @@ def drain(ctx: Context, limit: int = BATCH, stop: threading.Event | None = None)
 
 
 class ReactionDrainer:
-    """A thread beside the web app that drains the queue whenever an ingest says there is work."""
+    """A thread beside the web app that drains the queue whenever an ingest says there is work.
+
+    Ingest has priority: while requests keep arriving the drainer yields (see YIELD), so a burst is stored at
+    full speed and its reactions follow; once ingest is quiet the queue is worked off as fast as possible.
+    """
 
     def __init__(self, ctx: Context, poll: float = 5.0) -> None:
         self._ctx = ctx
@@ -86,6 +137,7 @@ class ReactionDrainer:
         self._stop = threading.Event()
         self._idle = threading.Condition()
         self._busy = False
+        self._last_ingest = 0.0
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -101,11 +153,21 @@ class ReactionDrainer:
         if self._thread is not None:
             self._thread.join(timeout=60)
 
-    def notify(self) -> None:
-        """New persons were queued: drain soon."""
-        with self._idle:
-            self._busy = True
-        self._wake.set()
+    def notify(self, queued: bool = True) -> None:
+        """An ingest happened (the drainer yields to the next ones); with `queued`, persons wait: drain soon."""
+        self._last_ingest = time.monotonic()
+        if queued:
+            with self._idle:
+                self._busy = True
+            self._wake.set()
+
+    def _drain(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            if drain_batch(self._ctx) == 0:
+                return
+            if started - self._last_ingest < QUIET:
+                self._stop.wait(min(YIELD * (time.monotonic() - started), 5.0))
 
     def wait_idle(self, timeout: float = 60.0) -> bool:
         """Block until the queue was found empty after the last notify (True), or the timeout passed."""
@@ -117,7 +179,7 @@ class ReactionDrainer:
             self._wake.wait(self._poll)
             self._wake.clear()
             try:
-                drain(self._ctx, stop=self._stop)
+                self._drain()
             except Exception:  # the batch rolled back and stays queued; retried on the next wake or poll
                 log.exception("reactions: drain failed")
                 self._stop.wait(1.0)

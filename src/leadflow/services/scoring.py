@@ -288,31 +288,42 @@ def qualify_in(conn: Connection, ctx: Context, score: PersonScore, ref: PersonRe
 
 def score_persons_in(conn: Connection, ctx: Context, person_ids: Collection[int]) -> list[PersonScore]:
     """Score these persons as of now with the Python scorer (no writes)."""
+    return [score for score, _ in score_facts_in(conn, ctx, person_ids)]
+
+
+def score_facts_in(
+    conn: Connection, ctx: Context, person_ids: Collection[int]
+) -> list[tuple[PersonScore, Facts]]:
+    """Each person's score as of now with the facts it came from (reads only)."""
     model = model_for(ctx)
     now = ctx.clock.now()
     return [
-        score_person(model, f.person, f.activities, now)
+        (score_person(model, f.person, f.activities, now), f)
         for f in load_facts(conn, model, person_ids, now).values()
     ]
+
+
+def apply_scores_in(
+    conn: Connection, ctx: Context, scored: Sequence[tuple[PersonScore, str, datetime]]
+) -> list[StageChange]:
+    """Save scores and apply automatic MQL; each score comes with the person's stage and when it was entered."""
+    model = model_for(ctx)
+    save_scores_in(conn, ctx, [score for score, _, _ in scored])
+    changes = []
+    for score, stage, entered_at in scored:
+        if mql_due(ctx, model, score, stage, entered_at):
+            change = qualify_in(conn, ctx, score, lifecycle.find_person(conn, score.person_id))
+            if change is not None:
+                changes.append(change)
+    return changes
 
 
 def rescore_in(conn: Connection, ctx: Context, person_ids: Collection[int]) -> list[StageChange]:
     """The incremental path: rescore persons with new activities, save, and apply automatic MQL."""
     if not person_ids:
         return []
-    model = model_for(ctx)
-    now = ctx.clock.now()
-    facts = load_facts(conn, model, person_ids, now)
-    scores = [score_person(model, f.person, f.activities, now) for f in facts.values()]
-    save_scores_in(conn, ctx, scores)
-    changes = []
-    for score in scores:
-        f = facts[score.person_id]
-        if mql_due(ctx, model, score, f.stage, f.stage_entered_at):
-            change = qualify_in(conn, ctx, score, lifecycle.find_person(conn, score.person_id))
-            if change is not None:
-                changes.append(change)
-    return changes
+    scored = score_facts_in(conn, ctx, person_ids)
+    return apply_scores_in(conn, ctx, [(score, f.stage, f.stage_entered_at) for score, f in scored])
 
 
 @dataclass(frozen=True)

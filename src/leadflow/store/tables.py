@@ -475,4 +475,5 @@ pending_reactions = Table(
     # have not run yet; written in the ingest's transaction, drained by the reaction drainer and the worker
     Column("person_id", BigId, ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
     Column("queued_at", UtcDateTime(), nullable=False, index=True),
+    Column("seq", Integer, nullable=False, default=1),  # +1 each time new activities queue them again
 )

@@ -109,10 +109,9 @@ def _out(summary: IngestSummary) -> IngestOut:
 
 
 def _react(request: Request, result: IngestOut) -> None:
-    """Wake the reaction drainer: the accepted activities' persons were queued in the ingest's transaction."""
-    if result.accepted:
-        drainer: ReactionDrainer = request.app.state.reactions
-        drainer.notify()
+    """Tell the reaction drainer: accepted activities' persons were queued in the ingest's transaction."""
+    drainer: ReactionDrainer = request.app.state.reactions
+    drainer.notify(queued=result.accepted > 0)
 
 
 # A single activity the store refuses comes back as its summary (with the reasons) under 422; a request the

@@ -540,6 +540,7 @@ def upgrade() -> None:
         "pending_reactions",
         sa.Column("person_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("queued_at", leadflow.store.types.UtcDateTime(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["person_id"],
             ["persons.id"],
