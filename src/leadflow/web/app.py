@@ -20,6 +20,7 @@ import leadflow.web.pages
 from leadflow.errors import LeadflowError
 from leadflow.services.context import Context
 from leadflow.services.reaction_queue import ReactionDrainer
+from leadflow.store.checkpoint import WalCheckpointer
 from leadflow.web.api.ingest_queue import IngestQueue
 from leadflow.web.api.schemas import ErrorOut
 from leadflow.web.deps import LoginRequired
@@ -55,6 +56,7 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        checkpointer.start()
         app.state.reactions.start()
         if worker is not None:
             worker.start()
@@ -64,6 +66,7 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
             if worker is not None:
                 worker.stop()
             app.state.reactions.stop()
+            checkpointer.stop()
 
     app = FastAPI(
         title="LeadFlow API",
@@ -80,6 +83,7 @@ def create_app(ctx: Context, *, secret: str, demo: bool = False, worker: Any = N
     app.state.metrics_cache = MetricsCache()
     app.state.ingest_queue = IngestQueue()
     app.state.reactions = ReactionDrainer(ctx)
+    checkpointer = WalCheckpointer(ctx.engine)
     app.state.cookie_secure = not demo
     app.mount(
         "/static",
