@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -205,7 +206,7 @@ def _by_rule(model: ScoringModel, value: Any, default: str = "NULL") -> str:
     return f"CASE rule {body} ELSE {default} END" if body else default
 
 
-def _engagement_sql(model: ScoringModel, now_us: str) -> tuple[str, str, str, str, str]:
+def _engagement_sql(model: ScoringModel, now_us: str) -> tuple[str, str, str, str, list[str]]:
     """Per-activity decay factor and cap period; per-(rule, period) points, clipped points, positive flag.
 
     The decay factor is exp(ln 2 * (at - now) / half_life), the same number as 0.5 ** (age / half_life)
@@ -229,8 +230,63 @@ def _engagement_sql(model: ScoringModel, now_us: str) -> tuple[str, str, str, st
         ),
     )
     positive = [str(r.index) for r in model.engagement_rules if r.points > 0]
-    last = f"CASE WHEN rule IN ({', '.join(positive)}) THEN last_at END" if positive else "NULL::BIGINT"
-    return factor, period, raw, clipped, last
+    return factor, period, raw, clipped, positive
+
+
+def _bound(points: float, cap: float) -> int:
+    """The most activities of a rule whose decayed points can never pass the cap, whatever their periods.
+
+    Every decay factor is at most 1, so a period's sum of n factors is at most n and |points| x that sum at
+    most fl(n x |points|) (rounding is monotonic): while that is within the cap, clipping changes nothing.
+    """
+    size = abs(points)
+    if cap < 0:
+        return 0
+    if size == 0 or cap / size > 2**21:
+        return 2**20  # cannot bind before ~a million activities; beyond that the exact path decides
+    n = int(cap // size)
+    while n > 0 and n * size > cap:
+        n -= 1
+    while (n + 1) * size <= cap:
+        n += 1
+    return n
+
+
+def _per_rule(values: list[Any], sql_type: str) -> str:
+    """values[rule] (NULL for no rule): a constant list indexed by the rule, far cheaper than a CASE."""
+    return f"(CAST([{', '.join(str(v) for v in values)}] AS {sql_type}[]))[rule + 1]"
+
+
+def _packed_counts(model: ScoringModel) -> list[tuple[str, str]]:
+    """Per-activity values whose per-person sums count the activities of each per-period capped rule.
+
+    A BIGINT word packs one w-bit slot per such rule and, above them, the count n of all their activities:
+    within 63 bits while n < 2**w (then no slot carries into the next); a larger sum means n >= 2**w, which
+    is flagged too. A person is flagged (scored again by the exact per-period path) when some rule has
+    more activities than `_bound` lets pass unclipped. Returns (one activity's value, flag over the
+    summed column w{i}) per word.
+    """
+    capped = [
+        (r.index, _bound(r.points, r.cap)) for r in model.engagement_rules if r.cap is not None and r.per_us
+    ]
+    if not capped:
+        return []
+    per_word = 63 // max((b + 1).bit_length() for _, b in capped) - 1
+    words = []
+    for w, start in enumerate(range(0, len(capped), per_word)):
+        group = capped[start : start + per_word]
+        width = 63 // (len(group) + 1)
+        top = 1 << (width * len(group))
+        values = [0] * len(model.engagement_rules)
+        for j, (i, _) in enumerate(group):
+            values[i] = (1 << (width * j)) + top
+        mask = (1 << width) - 1
+        slots = " OR ".join(
+            f"(CAST(w{w} AS BIGINT) >> {width * j}) & {mask} > {b}" for j, (_, b) in enumerate(group)
+        )
+        test = f"CASE WHEN w{w} >= CAST('{top << width}' AS HUGEINT) THEN TRUE ELSE {slots} END"
+        words.append((_per_rule(values, "BIGINT"), test))
+    return words
 
 
 def scoring_query(
@@ -269,35 +325,65 @@ def scoring_query(
         where = f"a.occurred_at <= {ts(as_of)}"
         if life is not None:
             where += f" AND a.occurred_at > {ts(as_of - timedelta(microseconds=life))}"
-        src_from = f"lf_activities a {joins}WHERE {where}{only_act}"
         key, key_sel = "pid", ""
         outer_from = "fm"
         outer_key = f"fm.person_id, {now_us} AS as_of_us"
         eng_join = "e.pid = fm.person_id"
+
+        def source(flagged: str | None) -> str:
+            keep = f" AND a.person_id IN (SELECT pid FROM {flagged})" if flagged else ""
+            return f"lf_activities a {joins}WHERE {where}{only_act}{keep}"
+
     else:
         cond = "a.person_id = pt.person_id AND epoch_us(a.occurred_at) <= pt.as_of_us"
         if life is not None:
             cond += f" AND epoch_us(a.occurred_at) > pt.as_of_us - {life}"
-        src_from = f"{points} pt JOIN lf_activities a ON {cond}{only_act} {joins}"
         key, key_sel, now_us = "pid, as_of_us", ", pt.as_of_us AS as_of_us", "as_of_us"
         outer_from = f"{points} pt JOIN fm ON fm.person_id = pt.person_id"
         outer_key = "fm.person_id, pt.as_of_us AS as_of_us"
         eng_join = "e.pid = fm.person_id AND e.as_of_us = pt.as_of_us"
+
+        def source(flagged: str | None) -> str:
+            pts = (
+                f"(SELECT * FROM {points} p0 SEMI JOIN {flagged} fl "
+                "ON fl.pid = p0.person_id AND fl.as_of_us = p0.as_of_us)"
+                if flagged
+                else points
+            )
+            return f"{pts} pt JOIN lf_activities a ON {cond}{only_act} {joins}"
+
     whens = [
         f"WHEN {' AND '.join(_rule_condition(c, projected) for c in r.conditions) or 'TRUE'} THEN {r.index}"
         for r in model.engagement_rules
     ]
     # First match in file order: a CASE stops at the first WHEN that holds.
     rule_case = f"CASE {' '.join(whens)} END" if whens else "CAST(NULL AS INTEGER)"
-    factor, period, raw, clipped, last = _engagement_sql(model, now_us)
+    factor, period, raw, clipped, positive = _engagement_sql(model, now_us)
+    last = f"CASE WHEN rule IN ({', '.join(positive)}) THEN last_at END" if positive else "NULL::BIGINT"
     fit_cte, fit_total, fit_detail = _fit_sql(model, only, previous_grade)
     fit_rank, eng_rank = rank_sql(model.fit_scale, "fit"), rank_sql(model.engagement_scale, "engagement")
     fit_grade, eng_grade = grade_sql(model.fit_scale, "fit"), grade_sql(model.engagement_scale, "engagement")
     mql = mql_sql(model.mql.tree, "fit", "engagement", fit_rank, eng_rank)
+
+    def matched(flagged: str | None) -> str:
+        """The counted activities (of every person, or of the flagged ones) with the rule each matched."""
+        return f"""SELECT {key}, at_us, {rule_case} AS rule FROM (
+    SELECT a.person_id AS pid{key_sel}, epoch_us(a.occurred_at) AS at_us{proj} FROM {source(flagged)}
+  )"""
+
+    def by_period(rows: str, count: bool) -> str:
+        """Per (person, rule, cap period): the summed decay factors, the activities and the last one."""
+        n = ", count(*) AS n" if count else ""
+        return f"""SELECT {key}, rule, sum(factor) AS f{n}, max(at_us) AS last_at
+  FROM (SELECT {key}, at_us, rule, {factor} AS factor, {period} AS period FROM ({rows}))
+  GROUP BY {key}, rule, period"""
+
     if details:
         as_of_text = as_of.isoformat() if as_of is not None else ""
         label = _by_rule(model, lambda r: _json_text(r.label))
-        engagement = f"""by_rule AS (
+        engagement = f"""by_period AS (
+  {by_period(matched(None), True)}
+), by_rule AS (
   SELECT {key}, rule, sum(c) AS p, sum(n) AS n, bool_or(c <> r) AS capped, max(last_at) AS last_at
   FROM (SELECT *, {clipped} AS c, {raw} AS r FROM by_period) GROUP BY {key}, rule
 ), e AS (
@@ -311,22 +397,11 @@ def scoring_query(
             """coalesce(e.fragments, '') || ']}'"""
         )
     else:
-        engagement = f"""e AS (
-  SELECT {key}, sum({clipped}) AS engagement, max({last}) AS last_pos FROM by_period GROUP BY {key}
-)"""
+        engagement = _fast_engagement(model, key, factor, matched, by_period, clipped)
         detail = "NULL::VARCHAR"
     prev = ", fm.previous_grade" if previous_grade else ""
-    count = ", count(*) AS n" if details else ""  # activities per rule: only the explanation shows it
     return f"""
-WITH src AS (
-  SELECT a.person_id AS pid{key_sel}, epoch_us(a.occurred_at) AS at_us{proj} FROM {src_from}
-), matched AS (
-  SELECT {key}, at_us, {rule_case} AS rule FROM src
-), by_period AS (
-  SELECT {key}, rule, sum(factor) AS f{count}, max(at_us) AS last_at
-  FROM (SELECT {key}, at_us, rule, {factor} AS factor, {period} AS period FROM matched WHERE rule IS NOT NULL)
-  GROUP BY {key}, rule, period
-), {engagement}, fm AS MATERIALIZED (
+WITH {engagement}, fm AS MATERIALIZED (
   {fit_cte}
 ), scored AS MATERIALIZED (
   SELECT {outer_key}, fm.stage, fm.stage_entered_at{prev}, {fit_total} AS fit,
@@ -338,6 +413,54 @@ SELECT person_id, as_of_us, stage, stage_entered_at, fit, engagement, {fit_grade
        {eng_rank} AS engagement_rank, {mql} AS mql, last_positive_us, detail{prev.replace("fm.", "")}
 FROM scored
 """
+
+
+def _fast_engagement(
+    model: ScoringModel,
+    key: str,
+    factor: str,
+    matched: Callable[[str | None], str],
+    by_period: Callable[[str, bool], str],
+    clipped: str,
+) -> str:
+    """The engagement CTEs without the explanation: one aggregation per person over all counted activities.
+
+    `fast` sums points x decay factor over every rule (right unless a cap clips), the last positive activity
+    and the packed per-rule counts of capped rules. Only persons whom a cap might clip (`_packed_counts`)
+    are scored again through the exact per-(rule, period) aggregation, over just their activities.
+    """
+    lifetime = [r for r in model.engagement_rules if r.cap is not None and not r.per_us]
+    open_ = [0.0 if r in lifetime else float(r.points) for r in model.engagement_rules]
+    weight = _per_rule([repr(w) for w in open_], "DOUBLE")
+    positive = _per_rule(["true" if r.points > 0 else "false" for r in model.engagement_rules], "BOOLEAN")
+    words = _packed_counts(model)
+    values = "".join(f", {value} AS v{i}" for i, (value, _) in enumerate(words))
+    sums = "".join(f", sum(v{i}) AS w{i}" for i in range(len(words)))
+    sums += "".join(f", sum(factor) FILTER (WHERE rule = {r.index}) AS l{r.index}" for r in lifetime)
+    # least/greatest skip NULLs: a rule without activities adds 0, not its cap.
+    capped = "".join(
+        f" + greatest(least({num(r.points)} * coalesce(l{r.index}, 0), {num(c)}), {num(-c)})"
+        for r in lifetime
+        if (c := r.cap) is not None
+    )
+    fast = f"""fast AS MATERIALIZED (
+  SELECT *, raw{capped} AS total FROM (
+  SELECT {key}, sum(weight * factor) AS raw, max(CASE WHEN {positive} THEN at_us END) AS last_pos{sums}
+  FROM (SELECT *, {weight} AS weight, {factor} AS factor{values} FROM ({matched(None)})) GROUP BY {key}
+))"""
+    if not words:
+        return fast + f", e AS (SELECT {key}, total AS engagement, last_pos FROM fast)"
+    flag = " OR ".join(f"({test})" for _, test in words)
+    on = " AND ".join(f"x.{k} = fast.{k}" for k in key.split(", "))
+    return f"""{fast}, flagged AS (
+  SELECT {key} FROM fast WHERE {flag}
+), exact AS (
+  SELECT {key}, sum({clipped}) AS engagement FROM ({by_period(matched("flagged"), False)}) GROUP BY {key}
+), e AS (
+  SELECT {", ".join("fast." + k for k in key.split(", "))}, coalesce(x.engagement, fast.total) AS engagement,
+         fast.last_pos
+  FROM fast LEFT JOIN exact x ON {on}
+)"""
 
 
 def grade_sql(scale: GradeScale, expr: str) -> str:
