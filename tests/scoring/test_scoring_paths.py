@@ -147,15 +147,34 @@ def assert_same(row: dict[str, Any], incremental: PersonScore) -> None:
     assert at == incremental.last_positive_at
 
 
+def assert_same_numbers(row: dict[str, Any], incremental: PersonScore) -> None:
+    """What the numbers-only batch query gives (no detail JSON) agrees to 1e-6."""
+    assert row["detail"] is None
+    assert row["fit"] == pytest.approx(incremental.fit, abs=1e-6)
+    assert row["engagement"] == pytest.approx(incremental.engagement, abs=1e-6)
+    assert (row["grade"], row["fit_rank"], row["engagement_rank"]) == (
+        incremental.grade,
+        incremental.fit_rank,
+        incremental.engagement_rank,
+    )
+    last = row["last_positive_us"]
+    at = None if last is None else datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=last)
+    assert at == incremental.last_positive_at
+
+
 def _compare(ctx: Context, ids: list[int]) -> dict[int, PersonScore]:
+    """Both batch queries (with the detail JSON: per-period path; numbers only: per-person fast path)."""
     rows = batch_table(ctx).to_pylist()
+    numbers = {r["person_id"]: r for r in batch_table(ctx, details=False).to_pylist()}
     with reading(ctx.engine) as conn:
         incremental = {s.person_id: s for s in score_persons_in(conn, ctx, ids)}
-    assert sorted(r["person_id"] for r in rows) == sorted(ids)
+    assert sorted(r["person_id"] for r in rows) == sorted(ids) == sorted(numbers)
     model = model_for(ctx)
     for row in rows:
         score = incremental[row["person_id"]]
         assert_same(row, score)
+        assert_same_numbers(numbers[row["person_id"]], score)
+        assert row["mql"] == numbers[row["person_id"]]["mql"]
         assert row["mql"] == model.mql.holds(
             score.fit, score.engagement, score.fit_rank, score.engagement_rank
         )
