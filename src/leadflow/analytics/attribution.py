@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -10,6 +11,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from leadflow.analytics.engines import Backend
 from leadflow.analytics.filters import NONE_LABEL, Filters
@@ -250,20 +252,25 @@ def credit(
     journeys: Iterable[Journey],
     models: Sequence[str],
     paths: dict[tuple[str, ...], PathTotals] | None = None,
+    done: dict[str, Attribution] | None = None,
 ) -> pd.DataFrame:
     """Credits per model and key (conversions and value); each model's credits sum to the conversions.
 
     Rule models credit the converted journeys; Markov and Shapley use `paths` (all journeys, aggregated),
-    built from the journeys when not given.
+    built from the journeys when not given; `done` holds models already computed another way.
     """
     journeys = list(journeys)
     converted = [j for j in journeys if j.converted]
+    done = done or {}
     if paths is None:
-        paths = aggregate_paths(journey_rows(journeys)) if any(_data_driven(m) for m in models) else {}
+        data_driven = any(_data_driven(m) and m not in done for m in models)
+        paths = aggregate_paths(journey_rows(journeys)) if data_driven else {}
     rows = []
     for name in models:
         result: Attribution
-        if name in RULE_MODELS:
+        if name in done:
+            result = done[name]
+        elif name in RULE_MODELS:
             result = attribute(converted, RULE_MODELS[name])
         elif name.startswith("markov_") and name[7:].isdigit():
             result = markov_attribution(paths, int(name[7:])).attribution
@@ -303,36 +310,58 @@ def journeys_for(
         return build_journeys(conv, touches)
 
 
+@dataclass(frozen=True)
+class OrderedTouches:
+    """Every journey's touches as integer codes, journeys in conv_id order, touches in time order.
+
+    conv_ids/converted/values: one row per journey (sorted by conv_id); touch_conv/touch_code: one row per
+    touch (sorted by conv_id, time, activity id); names: the key of each touch code.
+    """
+
+    conv_ids: np.ndarray
+    converted: np.ndarray
+    values: np.ndarray
+    touch_conv: np.ndarray
+    touch_code: np.ndarray
+    names: list[str]
+
+
+def ordered_touches(b: Backend, f: Filters, milestone: str = "won", by: str = "channel") -> OrderedTouches:
+    """The engine joins and orders the touches; only (conv_id, key code) pairs leave it, as Arrow arrays."""
+    with b.session():
+        conv_e = conversions_expr(b, f, milestone)
+        conv = b.run(conv_e.select("conv_id", "converted", "value").order_by("conv_id"))
+        t = touches_expr(b, conv_e, by)
+        touches = b.con.to_pyarrow(t.order_by(["conv_id", "occurred_at", "a_id"]).select("conv_id", "key"))
+    keys = pc.dictionary_encode(touches.column("key").combine_chunks())
+    return OrderedTouches(
+        conv["conv_id"].to_numpy(dtype=np.int64),
+        conv["converted"].to_numpy(dtype=np.int64) == 1,
+        conv["value"].to_numpy(dtype=np.float64),
+        touches.column("conv_id").to_numpy().astype(np.int64, copy=False),
+        keys.indices.to_numpy(zero_copy_only=False).astype(np.int64),
+        [str(k) for k in keys.dictionary.to_pylist()],
+    )
+
+
 def paths_for(
     b: Backend, f: Filters, milestone: str = "won", by: str = "channel"
 ) -> dict[tuple[str, ...], PathTotals]:
     """Aggregated paths (what Markov and Shapley need) without per-touch objects: fast at 1M journeys."""
-    with b.session():
-        conv_e = conversions_expr(b, f, milestone)
-        conv = b.run(conv_e.select("conv_id", "converted", "value"))
-        touches = b.run(touches_expr(b, conv_e, by))
-        conv_codes = conv["conv_id"].to_numpy(dtype=np.int64)
-        touch_codes = touches["conv_id"].to_numpy(dtype=np.int64)
-        order = np.lexsort((touches["a_id"].to_numpy(), touches["occurred_at"].to_numpy(), touch_codes))
-        sorted_codes = touch_codes[order]
-        names = touches["key"].astype(str).to_numpy()[order].tolist()
-        starts = (
-            np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-            if len(order)
-            else np.array([], int)
-        )
-        ends = np.r_[starts[1:], len(order)] if len(order) else np.array([], int)  # no touches: no paths
-        by_code = {
-            int(sorted_codes[s]): tuple(names[s:e])
-            for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
-        }
-        rows = zip(
-            conv_codes.tolist(),
-            conv["converted"].astype(bool).tolist(),
-            conv["value"].astype(float).tolist(),
-            strict=True,
-        )
-        return aggregate_paths((by_code.get(code, ()), c, v) for code, c, v in rows)
+    return aggregated_paths(ordered_touches(b, f, milestone, by))
+
+
+def aggregated_paths(o: OrderedTouches) -> dict[tuple[str, ...], PathTotals]:
+    """The paths of ordered touches, identical paths counted once (a journey without touches: (none))."""
+    names = np.asarray(o.names, dtype=object)[o.touch_code].tolist()
+    n = len(o.touch_conv)
+    starts = np.flatnonzero(np.r_[True, o.touch_conv[1:] != o.touch_conv[:-1]]) if n else np.array([], int)
+    ends = np.r_[starts[1:], n] if n else np.array([], int)  # no touches: no paths
+    by_code = {
+        int(o.touch_conv[s]): tuple(names[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+    }
+    rows = zip(o.conv_ids.tolist(), o.converted.tolist(), o.values.tolist(), strict=True)
+    return aggregate_paths((by_code.get(code, ()), c, v) for code, c, v in rows)
 
 
 def attribution(
@@ -342,9 +371,19 @@ def attribution(
     models: Sequence[str] = DEFAULT_MODELS,
     by: str = "channel",
 ) -> pd.DataFrame:
-    """Credits of the period's conversions at a milestone per model and channel (or campaign)."""
+    """Credits of the period's conversions at a milestone per model and channel (or campaign).
+
+    First-order Markov comes from transition counts; other orders and Shapley from aggregated paths."""
+    from leadflow.analytics.transitions import count_transitions, markov_1
+
     with b.session():
         rules = any(m in RULE_MODELS for m in models)
         journeys = journeys_for(b, f, milestone, by, converted_only=True) if rules else []
-        paths = paths_for(b, f, milestone, by) if any(_data_driven(m) for m in models) else {}
-        return credit(journeys, models, paths)
+        data_driven = [m for m in models if _data_driven(m)]
+        touches = ordered_touches(b, f, milestone, by) if data_driven else None
+        done = {}
+        if touches is not None and "markov_1" in models:
+            done["markov_1"] = markov_1(count_transitions(touches)).attribution
+        others = touches is not None and any(m not in done for m in data_driven)
+        paths = aggregated_paths(touches) if touches is not None and others else {}
+        return credit(journeys, models, paths, done)
