@@ -55,9 +55,9 @@ def _influenced(b: Backend, f: Filters) -> ir.Table:
         links = ibis.union(links, extra, distinct=True)
     acts = b.table("activities")
     acts = acts.filter(acts.actor_id.isnull())
-    j = links.inner_join(acts, links.l_person == acts.person_id)
-    j = j.filter(j.occurred_at <= j.l_at)
-    return j.select(i_opp="l_opp").distinct()
+    # A semi-join: engines stop at the first touch per link (SQLite walks its person/time index).
+    touched = links.semi_join(acts, [links.l_person == acts.person_id, acts.occurred_at <= links.l_at])
+    return touched.select(i_opp="l_opp").distinct()
 
 
 def sourcing_expr(b: Backend, f: Filters) -> ir.Table:
