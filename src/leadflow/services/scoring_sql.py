@@ -160,6 +160,34 @@ def _rule_condition(cond: Condition, names: dict[str, list[str]]) -> str:
     return "(" + " OR ".join(matcher_sql(cond.matcher, col) for col in names[cond.field]) + ")"
 
 
+def _rule_case(rules: list[tuple[int, list[str]]]) -> str:
+    """The first rule in file order whose conditions all hold (a CASE stops at the first WHEN that holds).
+
+    Consecutive rules that start with the same condition (e.g. type: page_view with three url patterns)
+    share one WHEN on it with a nested CASE, so it is tested once per activity, not once per rule. If no
+    rule of the run matches, the outer WHEN fails too and the later rules are tried as before.
+    """
+    whens = []
+    i = 0
+    while i < len(rules):
+        head = rules[i][1][:1]
+        j = i + 1
+        while head and j < len(rules) and rules[j][1][:1] == head:
+            j += 1
+        if j - i == 1:
+            index, conds = rules[i]
+            whens.append(f"WHEN {' AND '.join(conds) or 'TRUE'} THEN {index}")
+        else:
+            rests = [(index, " AND ".join(conds[1:]) or "TRUE") for index, conds in rules[i:j]]
+            any_rest = (
+                "" if any(r == "TRUE" for _, r in rests) else f" AND ({' OR '.join(r for _, r in rests)})"
+            )
+            inner = " ".join(f"WHEN {r} THEN {index}" for index, r in rests)
+            whens.append(f"WHEN {head[0]}{any_rest} THEN CASE {inner} END")
+        i = j
+    return f"CASE {' '.join(whens)} END" if whens else "CAST(NULL AS INTEGER)"
+
+
 def _json_text(value: Any) -> str:
     return lit(json.dumps(value))
 
@@ -352,12 +380,9 @@ def scoring_query(
             )
             return f"{pts} pt JOIN lf_activities a ON {cond}{only_act} {joins}"
 
-    whens = [
-        f"WHEN {' AND '.join(_rule_condition(c, projected) for c in r.conditions) or 'TRUE'} THEN {r.index}"
-        for r in model.engagement_rules
-    ]
-    # First match in file order: a CASE stops at the first WHEN that holds.
-    rule_case = f"CASE {' '.join(whens)} END" if whens else "CAST(NULL AS INTEGER)"
+    rule_case = _rule_case(
+        [(r.index, [_rule_condition(c, projected) for c in r.conditions]) for r in model.engagement_rules]
+    )
     factor, period, raw, clipped, positive = _engagement_sql(model, now_us)
     last = f"CASE WHEN rule IN ({', '.join(positive)}) THEN last_at END" if positive else "NULL::BIGINT"
     fit_cte, fit_total, fit_detail = _fit_sql(model, only, previous_grade)
