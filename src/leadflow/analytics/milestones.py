@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable
 from datetime import datetime
 
@@ -174,6 +176,9 @@ def stacked(table: ir.Table, keys: list[str], labels: list[dict[str, str]], part
     tags = ibis.memtable(
         {"lf_part": list(range(len(parts))), **{f"lf_{n}": [lab[n] for lab in labels] for n in names}}
     )
+    # Rows no part keeps are dropped before the cross join (conditions read only the table's columns).
+    wanted = [cond for cond, _ in (part(table) for part in parts)]
+    table = table.filter(functools.reduce(operator.or_, wanted))
     j = table.cross_join(tags)
     built = [part(j) for part in parts]
     keep = ibis.cases(*[(j.lf_part == i, cond) for i, (cond, _) in enumerate(built)], else_=False)

@@ -1,162 +1,162 @@
 SELECT
-  "t23"."segment",
-  "t23"."from_stage",
-  "t23"."to_stage",
-  "t23"."minutes",
+  "t24"."segment",
+  "t24"."from_stage",
+  "t24"."to_stage",
+  "t24"."minutes",
   COUNT(*) AS "n"
 FROM (
   SELECT
-    "t22"."segment",
-    "t22"."lf_from_stage" AS "from_stage",
-    "t22"."lf_to_stage" AS "to_stage",
+    "t23"."segment",
+    "t23"."lf_from_stage" AS "from_stage",
+    "t23"."lf_to_stage" AS "to_stage",
     CASE
-      WHEN "t22"."lf_part" = 0
+      WHEN "t23"."lf_part" = 0
       THEN CASE
         WHEN (
-          "t22"."reach_mql" IS NOT NULL
+          "t23"."reach_mql" IS NOT NULL
         )
         AND (
-          "t22"."reach_mql" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
+          "t23"."reach_mql" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
         )
         THEN CAST(FLOOR(
           (
-            EPOCH(CAST("t22"."reach_mql" AS TIMESTAMP)) - EPOCH(CAST("t22"."reach_lead" AS TIMESTAMP))
+            EPOCH(CAST("t23"."reach_mql" AS TIMESTAMP)) - EPOCH(CAST("t23"."reach_lead" AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN "t22"."lf_part" = 1
+      WHEN "t23"."lf_part" = 1
       THEN CASE
         WHEN (
-          "t22"."reach_sal" IS NOT NULL
+          "t23"."reach_sal" IS NOT NULL
         )
         AND (
-          "t22"."reach_sal" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
+          "t23"."reach_sal" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
         )
         THEN CAST(FLOOR(
           (
-            EPOCH(CAST("t22"."reach_sal" AS TIMESTAMP)) - EPOCH(CAST("t22"."reach_mql" AS TIMESTAMP))
+            EPOCH(CAST("t23"."reach_sal" AS TIMESTAMP)) - EPOCH(CAST("t23"."reach_mql" AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN "t22"."lf_part" = 2
+      WHEN "t23"."lf_part" = 2
       THEN CASE
         WHEN (
-          "t22"."reach_sql" IS NOT NULL
+          "t23"."reach_sql" IS NOT NULL
         )
         AND (
-          "t22"."reach_sql" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
+          "t23"."reach_sql" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
         )
         THEN CAST(FLOOR(
           (
-            EPOCH(CAST("t22"."reach_sql" AS TIMESTAMP)) - EPOCH(CAST("t22"."reach_sal" AS TIMESTAMP))
+            EPOCH(CAST("t23"."reach_sql" AS TIMESTAMP)) - EPOCH(CAST("t23"."reach_sal" AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN "t22"."lf_part" = 3
+      WHEN "t23"."lf_part" = 3
       THEN CASE
         WHEN (
-          "t22"."reach_opportunity" IS NOT NULL
+          "t23"."reach_opportunity" IS NOT NULL
         )
         AND (
-          "t22"."reach_opportunity" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
+          "t23"."reach_opportunity" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
         )
         THEN CAST(FLOOR(
           (
-            EPOCH(CAST("t22"."reach_opportunity" AS TIMESTAMP)) - EPOCH(CAST("t22"."reach_sql" AS TIMESTAMP))
+            EPOCH(CAST("t23"."reach_opportunity" AS TIMESTAMP)) - EPOCH(CAST("t23"."reach_sql" AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN "t22"."lf_part" = 4
+      WHEN "t23"."lf_part" = 4
       THEN CASE
         WHEN (
-          "t22"."reach_customer" IS NOT NULL
+          "t23"."reach_customer" IS NOT NULL
         )
         AND (
-          "t22"."reach_customer" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
+          "t23"."reach_customer" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
         )
         THEN CAST(FLOOR(
           (
-            EPOCH(CAST("t22"."reach_customer" AS TIMESTAMP)) - EPOCH(CAST("t22"."reach_opportunity" AS TIMESTAMP))
+            EPOCH(CAST("t23"."reach_customer" AS TIMESTAMP)) - EPOCH(CAST("t23"."reach_opportunity" AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN "t22"."lf_part" = 5
+      WHEN "t23"."lf_part" = 5
       THEN CASE
         WHEN (
-          "t22"."reach_customer" IS NOT NULL
+          "t23"."reach_customer" IS NOT NULL
         )
         AND (
-          "t22"."reach_customer" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
+          "t23"."reach_customer" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
         )
         THEN CAST(FLOOR(
           (
-            EPOCH(CAST("t22"."reach_customer" AS TIMESTAMP)) - EPOCH(CAST("t22"."reach_lead" AS TIMESTAMP))
+            EPOCH(CAST("t23"."reach_customer" AS TIMESTAMP)) - EPOCH(CAST("t23"."reach_lead" AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN "t22"."lf_part" = 6
+      WHEN "t23"."lf_part" = 6
       THEN CASE
         WHEN (
-          "t22"."reach_customer" IS NOT NULL
+          "t23"."reach_customer" IS NOT NULL
         )
         AND (
-          "t22"."reach_customer" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
+          "t23"."reach_customer" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
         )
         THEN CAST(FLOOR(
           (
-            EPOCH(CAST("t22"."reach_customer" AS TIMESTAMP)) - EPOCH(CAST("t22"."reach_mql" AS TIMESTAMP))
+            EPOCH(CAST("t23"."reach_customer" AS TIMESTAMP)) - EPOCH(CAST("t23"."reach_mql" AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN "t22"."lf_part" = 7
+      WHEN "t23"."lf_part" = 7
       THEN CASE
         WHEN (
-          "t22"."reach_customer" IS NOT NULL
+          "t23"."reach_customer" IS NOT NULL
         )
         AND (
-          "t22"."reach_customer" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
+          "t23"."reach_customer" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
         )
         THEN CAST(FLOOR(
           (
-            EPOCH(CAST("t22"."reach_customer" AS TIMESTAMP)) - EPOCH(CAST("t22"."reach_sal" AS TIMESTAMP))
+            EPOCH(CAST("t23"."reach_customer" AS TIMESTAMP)) - EPOCH(CAST("t23"."reach_sal" AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN "t22"."lf_part" = 8
+      WHEN "t23"."lf_part" = 8
       THEN CASE
         WHEN (
-          "t22"."reach_customer" IS NOT NULL
+          "t23"."reach_customer" IS NOT NULL
         )
         AND (
-          "t22"."reach_customer" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
+          "t23"."reach_customer" <= MAKE_TIMESTAMP(2026, 3, 2, 10, 0, 0.0)
         )
         THEN CAST(FLOOR(
           (
-            EPOCH(CAST("t22"."reach_customer" AS TIMESTAMP)) - EPOCH(CAST("t22"."reach_sql" AS TIMESTAMP))
+            EPOCH(CAST("t23"."reach_customer" AS TIMESTAMP)) - EPOCH(CAST("t23"."reach_sql" AS TIMESTAMP))
           ) / (
             60
           )
@@ -167,256 +167,333 @@ FROM (
     END AS "minutes"
   FROM (
     SELECT
-      "t21"."person_id",
-      "t21"."created_at",
-      "t21"."stage",
-      "t21"."stage_entered_at",
-      "t21"."account_id",
-      "t21"."sourced_by",
-      "t21"."segment",
-      "t21"."persona",
-      "t21"."channel",
-      "t21"."campaign",
-      "t21"."rep",
-      "t21"."playbook_version",
-      "t21"."reach_lead",
-      "t21"."first_lead",
-      "t21"."exit_lead",
-      "t21"."reach_mql",
-      "t21"."first_mql",
-      "t21"."exit_mql",
-      "t21"."reach_sal",
-      "t21"."first_sal",
-      "t21"."exit_sal",
-      "t21"."reach_sql",
-      "t21"."first_sql",
-      "t21"."exit_sql",
-      "t21"."reach_opportunity",
-      "t21"."first_opportunity",
-      "t21"."exit_opportunity",
-      "t21"."reach_customer",
-      "t21"."first_customer",
-      "t21"."exit_customer",
+      "t22"."person_id",
+      "t22"."created_at",
+      "t22"."stage",
+      "t22"."stage_entered_at",
+      "t22"."account_id",
+      "t22"."sourced_by",
+      "t22"."segment",
+      "t22"."persona",
+      "t22"."channel",
+      "t22"."campaign",
+      "t22"."rep",
+      "t22"."playbook_version",
+      "t22"."reach_lead",
+      "t22"."first_lead",
+      "t22"."exit_lead",
+      "t22"."reach_mql",
+      "t22"."first_mql",
+      "t22"."exit_mql",
+      "t22"."reach_sal",
+      "t22"."first_sal",
+      "t22"."exit_sal",
+      "t22"."reach_sql",
+      "t22"."first_sql",
+      "t22"."exit_sql",
+      "t22"."reach_opportunity",
+      "t22"."first_opportunity",
+      "t22"."exit_opportunity",
+      "t22"."reach_customer",
+      "t22"."first_customer",
+      "t22"."exit_customer",
       "t6"."lf_part",
       "t6"."lf_from_stage",
       "t6"."lf_to_stage"
     FROM (
       SELECT
-        "t19".*
-        EXCLUDE ("r_person")
+        *
       FROM (
         SELECT
-          "t7"."id" AS "person_id",
-          "t7"."created_at",
-          "t7"."stage",
-          "t7"."stage_entered_at",
-          "t7"."account_id",
-          COALESCE("t7"."sourced_by", '(none)') AS "sourced_by",
-          COALESCE("t12"."a_segment", '(none)') AS "segment",
-          COALESCE("t7"."persona", '(none)') AS "persona",
-          COALESCE("t7"."source_channel", '(none)') AS "channel",
-          COALESCE("t13"."c_name", '(none)') AS "campaign",
-          COALESCE("t14"."u_email", '(none)') AS "rep",
-          '(none)' AS "playbook_version",
-          "t18"."r_person",
-          "t18"."reach_lead",
-          "t18"."first_lead",
-          "t18"."exit_lead",
-          "t18"."reach_mql",
-          "t18"."first_mql",
-          "t18"."exit_mql",
-          "t18"."reach_sal",
-          "t18"."first_sal",
-          "t18"."exit_sal",
-          "t18"."reach_sql",
-          "t18"."first_sql",
-          "t18"."exit_sql",
-          "t18"."reach_opportunity",
-          "t18"."first_opportunity",
-          "t18"."exit_opportunity",
-          "t18"."reach_customer",
-          "t18"."first_customer",
-          "t18"."exit_customer"
-        FROM "persons" AS "t7"
-        LEFT OUTER JOIN (
+          "t19".*
+          EXCLUDE ("r_person")
+        FROM (
           SELECT
-            "t2"."id" AS "a_id",
-            "t2"."segment" AS "a_segment"
-          FROM "accounts" AS "t2"
-        ) AS "t12"
-          ON "t7"."account_id" = "t12"."a_id"
-        LEFT OUTER JOIN (
-          SELECT
-            "t3"."id" AS "c_id",
-            "t3"."name" AS "c_name"
-          FROM "campaigns" AS "t3"
-        ) AS "t13"
-          ON "t7"."source_campaign_id" = "t13"."c_id"
-        LEFT OUTER JOIN (
-          SELECT
-            "t4"."id" AS "u_id",
-            "t4"."email" AS "u_email"
-          FROM "users" AS "t4"
-        ) AS "t14"
-          ON "t7"."owner_id" = "t14"."u_id"
-        LEFT OUTER JOIN (
-          SELECT
-            "t16"."person_id" AS "r_person",
-            MIN("t16"."at") FILTER(WHERE
-              "t16"."rank" >= 0) AS "reach_lead",
-            MIN("t16"."at") FILTER(WHERE
-              "t16"."rank" = 0) AS "first_lead",
-            MIN("t16"."next_at") FILTER(WHERE
-              "t16"."rank" = 0) AS "exit_lead",
-            MIN("t16"."at") FILTER(WHERE
-              "t16"."rank" >= 1) AS "reach_mql",
-            MIN("t16"."at") FILTER(WHERE
-              "t16"."rank" = 1) AS "first_mql",
-            MIN("t16"."next_at") FILTER(WHERE
-              "t16"."rank" = 1) AS "exit_mql",
-            MIN("t16"."at") FILTER(WHERE
-              "t16"."rank" >= 2) AS "reach_sal",
-            MIN("t16"."at") FILTER(WHERE
-              "t16"."rank" = 2) AS "first_sal",
-            MIN("t16"."next_at") FILTER(WHERE
-              "t16"."rank" = 2) AS "exit_sal",
-            MIN("t16"."at") FILTER(WHERE
-              "t16"."rank" >= 3) AS "reach_sql",
-            MIN("t16"."at") FILTER(WHERE
-              "t16"."rank" = 3) AS "first_sql",
-            MIN("t16"."next_at") FILTER(WHERE
-              "t16"."rank" = 3) AS "exit_sql",
-            MIN("t16"."at") FILTER(WHERE
-              "t16"."rank" >= 4) AS "reach_opportunity",
-            MIN("t16"."at") FILTER(WHERE
-              "t16"."rank" = 4) AS "first_opportunity",
-            MIN("t16"."next_at") FILTER(WHERE
-              "t16"."rank" = 4) AS "exit_opportunity",
-            MIN("t16"."at") FILTER(WHERE
-              "t16"."rank" >= 5) AS "reach_customer",
-            MIN("t16"."at") FILTER(WHERE
-              "t16"."rank" = 5) AS "first_customer",
-            MIN("t16"."next_at") FILTER(WHERE
-              "t16"."rank" = 5) AS "exit_customer"
-          FROM (
+            "t7"."id" AS "person_id",
+            "t7"."created_at",
+            "t7"."stage",
+            "t7"."stage_entered_at",
+            "t7"."account_id",
+            COALESCE("t7"."sourced_by", '(none)') AS "sourced_by",
+            COALESCE("t12"."a_segment", '(none)') AS "segment",
+            COALESCE("t7"."persona", '(none)') AS "persona",
+            COALESCE("t7"."source_channel", '(none)') AS "channel",
+            COALESCE("t13"."c_name", '(none)') AS "campaign",
+            COALESCE("t14"."u_email", '(none)') AS "rep",
+            '(none)' AS "playbook_version",
+            "t18"."r_person",
+            "t18"."reach_lead",
+            "t18"."first_lead",
+            "t18"."exit_lead",
+            "t18"."reach_mql",
+            "t18"."first_mql",
+            "t18"."exit_mql",
+            "t18"."reach_sal",
+            "t18"."first_sal",
+            "t18"."exit_sal",
+            "t18"."reach_sql",
+            "t18"."first_sql",
+            "t18"."exit_sql",
+            "t18"."reach_opportunity",
+            "t18"."first_opportunity",
+            "t18"."exit_opportunity",
+            "t18"."reach_customer",
+            "t18"."first_customer",
+            "t18"."exit_customer"
+          FROM "persons" AS "t7"
+          LEFT OUTER JOIN (
             SELECT
-              "t15"."id",
-              "t15"."person_id",
-              "t15"."to_stage",
-              "t15"."at",
-              "t15"."next_at",
-              CASE "t15"."to_stage"
-                WHEN 'lead'
-                THEN 0
-                WHEN 'mql'
-                THEN 1
-                WHEN 'sal'
-                THEN 2
-                WHEN 'sql'
-                THEN 3
-                WHEN 'opportunity'
-                THEN 4
-                WHEN 'customer'
-                THEN 5
-                ELSE NULL
-              END AS "rank"
+              "t2"."id" AS "a_id",
+              "t2"."segment" AS "a_segment"
+            FROM "accounts" AS "t2"
+          ) AS "t12"
+            ON "t7"."account_id" = "t12"."a_id"
+          LEFT OUTER JOIN (
+            SELECT
+              "t3"."id" AS "c_id",
+              "t3"."name" AS "c_name"
+            FROM "campaigns" AS "t3"
+          ) AS "t13"
+            ON "t7"."source_campaign_id" = "t13"."c_id"
+          LEFT OUTER JOIN (
+            SELECT
+              "t4"."id" AS "u_id",
+              "t4"."email" AS "u_email"
+            FROM "users" AS "t4"
+          ) AS "t14"
+            ON "t7"."owner_id" = "t14"."u_id"
+          LEFT OUTER JOIN (
+            SELECT
+              "t16"."person_id" AS "r_person",
+              MIN("t16"."at") FILTER(WHERE
+                "t16"."rank" >= 0) AS "reach_lead",
+              MIN("t16"."at") FILTER(WHERE
+                "t16"."rank" = 0) AS "first_lead",
+              MIN("t16"."next_at") FILTER(WHERE
+                "t16"."rank" = 0) AS "exit_lead",
+              MIN("t16"."at") FILTER(WHERE
+                "t16"."rank" >= 1) AS "reach_mql",
+              MIN("t16"."at") FILTER(WHERE
+                "t16"."rank" = 1) AS "first_mql",
+              MIN("t16"."next_at") FILTER(WHERE
+                "t16"."rank" = 1) AS "exit_mql",
+              MIN("t16"."at") FILTER(WHERE
+                "t16"."rank" >= 2) AS "reach_sal",
+              MIN("t16"."at") FILTER(WHERE
+                "t16"."rank" = 2) AS "first_sal",
+              MIN("t16"."next_at") FILTER(WHERE
+                "t16"."rank" = 2) AS "exit_sal",
+              MIN("t16"."at") FILTER(WHERE
+                "t16"."rank" >= 3) AS "reach_sql",
+              MIN("t16"."at") FILTER(WHERE
+                "t16"."rank" = 3) AS "first_sql",
+              MIN("t16"."next_at") FILTER(WHERE
+                "t16"."rank" = 3) AS "exit_sql",
+              MIN("t16"."at") FILTER(WHERE
+                "t16"."rank" >= 4) AS "reach_opportunity",
+              MIN("t16"."at") FILTER(WHERE
+                "t16"."rank" = 4) AS "first_opportunity",
+              MIN("t16"."next_at") FILTER(WHERE
+                "t16"."rank" = 4) AS "exit_opportunity",
+              MIN("t16"."at") FILTER(WHERE
+                "t16"."rank" >= 5) AS "reach_customer",
+              MIN("t16"."at") FILTER(WHERE
+                "t16"."rank" = 5) AS "first_customer",
+              MIN("t16"."next_at") FILTER(WHERE
+                "t16"."rank" = 5) AS "exit_customer"
             FROM (
               SELECT
-                "t11"."id",
-                "t11"."person_id",
-                "t11"."to_stage",
-                "t11"."at",
-                LEAD("t11"."at") OVER (
-                  PARTITION BY "t11"."person_id"
-                  ORDER BY "t11"."at" ASC, "t11"."id" ASC
-                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                ) AS "next_at"
+                "t15"."id",
+                "t15"."person_id",
+                "t15"."to_stage",
+                "t15"."at",
+                "t15"."next_at",
+                CASE "t15"."to_stage"
+                  WHEN 'lead'
+                  THEN 0
+                  WHEN 'mql'
+                  THEN 1
+                  WHEN 'sal'
+                  THEN 2
+                  WHEN 'sql'
+                  THEN 3
+                  WHEN 'opportunity'
+                  THEN 4
+                  WHEN 'customer'
+                  THEN 5
+                  ELSE NULL
+                END AS "rank"
               FROM (
                 SELECT
-                  "t5"."id",
-                  "t5"."person_id",
-                  "t5"."to_stage",
-                  "t5"."at"
-                FROM "stage_changes" AS "t5"
-              ) AS "t11"
-            ) AS "t15"
-          ) AS "t16"
-          GROUP BY
-            1
-        ) AS "t18"
-          ON "t7"."id" = "t18"."r_person"
-      ) AS "t19"
-    ) AS "t21"
+                  "t11"."id",
+                  "t11"."person_id",
+                  "t11"."to_stage",
+                  "t11"."at",
+                  LEAD("t11"."at") OVER (
+                    PARTITION BY "t11"."person_id"
+                    ORDER BY "t11"."at" ASC, "t11"."id" ASC
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                  ) AS "next_at"
+                FROM (
+                  SELECT
+                    "t5"."id",
+                    "t5"."person_id",
+                    "t5"."to_stage",
+                    "t5"."at"
+                  FROM "stage_changes" AS "t5"
+                ) AS "t11"
+              ) AS "t15"
+            ) AS "t16"
+            GROUP BY
+              1
+          ) AS "t18"
+            ON "t7"."id" = "t18"."r_person"
+        ) AS "t19"
+      ) AS "t20"
+      WHERE
+        (
+          (
+            "t20"."reach_lead" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t20"."reach_lead" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+          )
+        )
+        OR (
+          (
+            "t20"."reach_mql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t20"."reach_mql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+          )
+        )
+        OR (
+          (
+            "t20"."reach_sal" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t20"."reach_sal" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+          )
+        )
+        OR (
+          (
+            "t20"."reach_sql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t20"."reach_sql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+          )
+        )
+        OR (
+          (
+            "t20"."reach_opportunity" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t20"."reach_opportunity" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+          )
+        )
+        OR (
+          (
+            "t20"."reach_lead" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t20"."reach_lead" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+          )
+        )
+        OR (
+          (
+            "t20"."reach_mql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t20"."reach_mql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+          )
+        )
+        OR (
+          (
+            "t20"."reach_sal" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t20"."reach_sal" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+          )
+        )
+        OR (
+          (
+            "t20"."reach_sql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t20"."reach_sql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+          )
+        )
+    ) AS "t22"
     CROSS JOIN "ibis_memtable" AS "t6"
-  ) AS "t22"
+  ) AS "t23"
   WHERE
     CASE
-      WHEN "t22"."lf_part" = 0
+      WHEN "t23"."lf_part" = 0
       THEN (
-        "t22"."reach_lead" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+        "t23"."reach_lead" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
       )
       AND (
-        "t22"."reach_lead" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+        "t23"."reach_lead" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
       )
-      WHEN "t22"."lf_part" = 1
+      WHEN "t23"."lf_part" = 1
       THEN (
-        "t22"."reach_mql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+        "t23"."reach_mql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
       )
       AND (
-        "t22"."reach_mql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+        "t23"."reach_mql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
       )
-      WHEN "t22"."lf_part" = 2
+      WHEN "t23"."lf_part" = 2
       THEN (
-        "t22"."reach_sal" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+        "t23"."reach_sal" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
       )
       AND (
-        "t22"."reach_sal" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+        "t23"."reach_sal" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
       )
-      WHEN "t22"."lf_part" = 3
+      WHEN "t23"."lf_part" = 3
       THEN (
-        "t22"."reach_sql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+        "t23"."reach_sql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
       )
       AND (
-        "t22"."reach_sql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+        "t23"."reach_sql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
       )
-      WHEN "t22"."lf_part" = 4
+      WHEN "t23"."lf_part" = 4
       THEN (
-        "t22"."reach_opportunity" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+        "t23"."reach_opportunity" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
       )
       AND (
-        "t22"."reach_opportunity" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+        "t23"."reach_opportunity" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
       )
-      WHEN "t22"."lf_part" = 5
+      WHEN "t23"."lf_part" = 5
       THEN (
-        "t22"."reach_lead" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+        "t23"."reach_lead" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
       )
       AND (
-        "t22"."reach_lead" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+        "t23"."reach_lead" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
       )
-      WHEN "t22"."lf_part" = 6
+      WHEN "t23"."lf_part" = 6
       THEN (
-        "t22"."reach_mql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+        "t23"."reach_mql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
       )
       AND (
-        "t22"."reach_mql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+        "t23"."reach_mql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
       )
-      WHEN "t22"."lf_part" = 7
+      WHEN "t23"."lf_part" = 7
       THEN (
-        "t22"."reach_sal" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+        "t23"."reach_sal" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
       )
       AND (
-        "t22"."reach_sal" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+        "t23"."reach_sal" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
       )
-      WHEN "t22"."lf_part" = 8
+      WHEN "t23"."lf_part" = 8
       THEN (
-        "t22"."reach_sql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+        "t23"."reach_sql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
       )
       AND (
-        "t22"."reach_sql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+        "t23"."reach_sql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
       )
       ELSE FALSE
     END
-) AS "t23"
+) AS "t24"
 GROUP BY
   1,
   2,
