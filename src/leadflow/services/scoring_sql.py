@@ -28,7 +28,6 @@ from leadflow.domain.scoring.grades import GradeScale
 from leadflow.domain.scoring.mql_rule import BoolOp, Const, Node, NotOp, NumberCmp, RankCmp
 from leadflow.domain.scoring.rules import ScoringModel
 
-SOURCE_TABLES = ("persons", "accounts", "activities", "campaigns", "assets")
 _FIT_SQL: dict[str, str] = {
     "email": "lower(p.email)",
     # The text after the last '@' (as the Python scorer's regex); string_split is ~4x cheaper than a regex.
