@@ -3,7 +3,8 @@
 A simulated company (100,000 persons, ~2M activities; BENCH_SCALE scales it) is bulk-loaded into an SQLite
 file; the real app is started with `leadflow serve` (uvicorn, no worker) in a subprocess; this process then
 sends a fixed number of requests with httpx (bounded in count and time) and prints one JSON object per figure.
-BENCH_WEB_DB=<folder> keeps the built store there and reuses it on the next run (rebuilt when missing).
+BENCH_WEB_DB=<folder> keeps the built store there and reuses it on the next run (rebuilt when missing);
+BENCH_WEB_PHASES=single (or overview, batch; comma-separated) runs only those phases.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from leadflow.clock import SystemClock
 from leadflow.config import get_settings
@@ -34,7 +34,7 @@ from leadflow.services.users import create_user, issue_token
 from leadflow.simulate import SimConfig, simulate
 from leadflow.simulate.bulk import load_into_store
 from leadflow.store.engine import make_engine
-from leadflow.store.tables import persons
+from leadflow.store.tables import pending_reactions, persons
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
 PEOPLE = max(2000, int(100_000 * SCALE))
@@ -43,6 +43,7 @@ BATCH_EVENTS = max(20_000, int(200_000 * SCALE))
 BATCH_SIZE = 2000
 SINGLE_REQUESTS = max(2000, int(10_000 * SCALE))
 CONCURRENCY = 16
+PHASES = os.environ.get("BENCH_WEB_PHASES", "overview,batch,single").split(",")  # to look at one phase alone
 TIME_CAP = 60.0  # seconds per measured phase; a phase stops early (and says so) when it is reached
 
 
@@ -235,32 +236,92 @@ def bench_batch(base: str, headers: dict[str, str], emails: list[str], per_perso
     )
 
 
-def bench_single(base: str, headers: dict[str, str], emails: list[str]) -> None:
-    """POST /api/v1/activities one at a time from CONCURRENCY clients: requests/s and latency percentiles."""
+async def _post_loop(
+    port: int, token: str, bodies: list[bytes], deadline: float, latencies: list[float]
+) -> None:
+    """One keep-alive HTTP/1.1 connection posting `bodies` one after another (a light client: raw asyncio
+    streams, so the load generator's own CPU does not cap the figure the way a full HTTP client would)."""
+    import asyncio
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = (
+        "POST /api/v1/activities HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\n"
+    )
+    try:
+        for body in bodies:
+            request = f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
+            started = time.perf_counter()
+            writer.write(request)
+            status_line = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            answer = await reader.readexactly(length)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if not status_line.startswith(b"HTTP/1.1 200"):
+                raise RuntimeError(f"POST /api/v1/activities -> {status_line!r}: {answer[:500]!r}")
+            if time.monotonic() > deadline:
+                break
+    finally:
+        writer.close()
+
+
+def bench_single(port: int, token: str, emails: list[str]) -> None:
+    """POST /api/v1/activities one at a time over CONCURRENCY connections: requests/s and latency percentiles."""
+    import asyncio
+
     run = f"{int(time.time() * 1000):013x}"
     at = datetime.now(UTC) - timedelta(minutes=10)
     per_worker = SINGLE_REQUESTS // CONCURRENCY
-    deadline = time.monotonic() + TIME_CAP
+    bodies = [
+        [
+            json.dumps(
+                activity(emails[(n * 7) % len(emails)], f"ws-{run}-{n:08d}", at, n), separators=(",", ":")
+            ).encode()
+            for n in range(w * per_worker, (w + 1) * per_worker)
+        ]
+        for w in range(CONCURRENCY)
+    ]
+    latencies: list[float] = []
 
-    def worker(w: int) -> list[float]:
-        latencies: list[float] = []
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-            for i in range(per_worker):
-                n = w * per_worker + i
-                body = activity(emails[(n * 7) % len(emails)], f"ws-{run}-{n:08d}", at, n)
-                latencies.append(timed(lambda body=body: client.post("/api/v1/activities", json=body)))  # type: ignore[misc]
-                if time.monotonic() > deadline:
-                    break
-        return latencies
+    async def load() -> None:
+        deadline = time.monotonic() + TIME_CAP
+        await asyncio.gather(*(_post_loop(port, token, b, deadline, latencies) for b in bodies))
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
-        latencies = [x for part in pool.map(worker, range(CONCURRENCY)) for x in part]
+    asyncio.run(load())
     elapsed = time.perf_counter() - started
-    scope = f"{len(latencies)} requests from {CONCURRENCY} concurrent clients"
+    scope = f"{len(latencies)} requests over {CONCURRENCY} keep-alive connections"
     emit("web single activity POST throughput", len(latencies) / elapsed, "req/s", ">= 1000", scope)
     emit("web single activity POST p50", statistics.median(latencies), "ms", "informative", scope)
     emit("web single activity POST p99", pct(latencies, 99), "ms", "< 50", scope)
+
+
+def bench_reactions_drained(url: str) -> None:
+    """After the ingest phases: how fast the drainer works off the persons the API queued for reactions."""
+    engine = make_engine(url)
+
+    def queued() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(pending_reactions)).scalar_one())
+
+    waiting = queued()
+    started = time.perf_counter()
+    left = waiting
+    while left and time.perf_counter() - started < 5 * TIME_CAP:
+        time.sleep(0.5)
+        left = queued()
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    emit(
+        "web reactions drained after ingest",
+        (waiting - left) / elapsed if elapsed > 0 else 0.0,
+        "persons/s",
+        "informative (rescoring, automatic MQL, first touch, nurture exit)",
+        f"{waiting} persons queued when ingest ended, {left} left after {elapsed:.0f} s",
+    )
 
 
 def main() -> None:
@@ -278,11 +339,16 @@ def main() -> None:
             f"{os.cpu_count()} CPUs; figures are from a shared machine",
         )
         headers = {"Authorization": f"Bearer {token}"}
-        with server(url, free_port()) as base:
-            bench_overview(base, headers)
-            bench_batch(base, headers, emails, 1)
-            bench_batch(base, headers, emails, 10)
-            bench_single(base, headers, emails)
+        port = free_port()
+        with server(url, port) as base:
+            if "overview" in PHASES:
+                bench_overview(base, headers)
+            if "batch" in PHASES:
+                bench_batch(base, headers, emails, 1)
+                bench_batch(base, headers, emails, 10)
+            if "single" in PHASES:
+                bench_single(port, token, emails)
+            bench_reactions_drained(url)
 
 
 if __name__ == "__main__":
