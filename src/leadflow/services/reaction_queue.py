@@ -112,10 +112,10 @@ def _pairs(conn: Connection, stmt: Select[Any]) -> dict[int, int]:
     return {int(r[0]): int(r[1]) for r in conn.execute(stmt)}
 
 
-def drain(ctx: Context, limit: int = BATCH, stop: threading.Event | None = None) -> int:
-    """React to every queued person, a batch at a time, until the queue is empty; return how many."""
+def drain(ctx: Context, limit: int = BATCH) -> int:
+    """Work the queue, a batch at a time, until it is empty; return how many persons were taken."""
     done = 0
-    while stop is None or not stop.is_set():
+    while True:
         n = drain_batch(ctx, limit)
         if n == 0:
             break
