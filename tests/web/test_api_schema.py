@@ -7,9 +7,9 @@ succeed) and is called in-process with a sales manager's bearer token. Examples 
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from leadflow.services.setup import init_database
 from leadflow.services.users import create_user, issue_token, user_for_token
 from leadflow.store.engine import make_engine, transaction
 from leadflow.store.tables import activities, api_tokens, persons, users
+from leadflow.web.api import ingest_queue as ingest_queue_module
 from leadflow.web.api.ingest_queue import IngestQueue
 from leadflow.web.app import _routers, create_app
 
@@ -130,12 +131,19 @@ def test_api_conforms_to_its_schema(
 
 
 def test_concurrent_single_activities_are_each_written_once(api_app: tuple[Any, str]) -> None:
-    """The group commit behind POST /api/v1/activities: 8 threads, 20 events each, every 5th sent twice."""
+    """The group commit behind POST /api/v1/activities: 8 concurrent senders, 20 events each, every 5th sent
+    twice, one invalid record each; the writes are grouped, and each event is stored once."""
     app = api_app[0]
     ctx: Context = app.state.ctx
     queue: IngestQueue = app.state.ingest_queue
+    groups: list[int] = []
+    original = ingest_queue_module.ingest_activities
 
-    def send(worker: int) -> list[str]:
+    def counting(ctx: Context, records: Any, **kwargs: Any) -> Any:
+        groups.append(len(records))
+        return original(ctx, records, **kwargs)
+
+    async def send(worker: int) -> list[str]:
         statuses = []
         for i in range(20):
             record = {
@@ -144,24 +152,28 @@ def test_concurrent_single_activities_are_each_written_once(api_app: tuple[Any, 
                 "type": "page_view",
                 "occurred_at": "2026-03-01T09:00:00+00:00",
             }
-            statuses.append(queue.ingest_one(ctx, record).results[0].status)
+            statuses.append((await queue.ingest_one(ctx, record)).results[0].status)
             if i % 5 == 0:
-                statuses.append(queue.ingest_one(ctx, record).results[0].status)
-        statuses.append(
-            queue.ingest_one(ctx, {"type": "page_view", "occurred_at": "2026-03-01"}).results[0].status
-        )
+                statuses.append((await queue.ingest_one(ctx, record)).results[0].status)
+        bad = {"type": "page_view", "occurred_at": "2026-03-01"}
+        statuses.append((await queue.ingest_one(ctx, bad)).results[0].status)
         return statuses
+
+    async def everyone() -> list[list[str]]:
+        return await asyncio.gather(*(send(w) for w in range(8)))
 
     def stored() -> int:
         with ctx.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(activities)).scalar_one())
 
     before = stored()
-    with ThreadPoolExecutor(8) as pool:
-        outcomes = [s for part in pool.map(send, range(8)) for s in part]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ingest_queue_module, "ingest_activities", counting)
+        outcomes = [s for part in asyncio.run(everyone()) for s in part]
     assert outcomes.count("accepted") == 160 and outcomes.count("duplicate") == 32
     assert outcomes.count("rejected") == 8
     assert stored() - before == 160
+    assert sum(groups) == 200 and max(groups) > 1, "concurrent requests share transactions"
 
 
 def test_every_operation_is_documented() -> None:

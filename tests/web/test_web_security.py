@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -9,7 +10,9 @@ from sqlalchemy import select
 from web_helpers import login  # type: ignore[import-not-found]
 
 from leadflow.services.context import Context
+from leadflow.services.users import revoke_token
 from leadflow.store.tables import api_tokens, audit_log, playbook_versions
+from leadflow.web.deps import Recheck
 
 DEFAULT = Path(__file__).resolve().parents[2] / "src/leadflow/playbook/default.yaml"
 
@@ -58,6 +61,39 @@ def test_api_tokens_are_stored_hashed_and_work_once_issued(app_client: TestClien
     with web_ctx.engine.connect() as conn:
         stored = conn.execute(select(api_tokens.c.token_hash)).scalar_one()
     assert issued.startswith("lf_") and issued not in stored and len(stored) == 64
+
+
+def test_a_revoked_token_is_refused_at_once_and_outside_changes_within_the_recheck(
+    app_client: TestClient, web_ctx: Context
+) -> None:
+    """The app remembers whom a token belongs to for a moment (no query per API call): a revocation through
+    the Admin page applies to the next call; one made elsewhere (the CLI) once the recheck interval passed."""
+    token = login(app_client, "admin")
+
+    def issue(name: str) -> str:
+        page = app_client.post("/admin/tokens", data={"user_id": "1", "name": name, "csrf_token": token})
+        return page.text.split('id="new-token">')[1].split("<")[0]
+
+    def status(api_token: str) -> int:
+        # the bearer token is checked first, whatever the admin's session cookie says
+        return app_client.get("/api/v1/persons", headers={"Authorization": f"Bearer {api_token}"}).status_code
+
+    def token_id(name: str) -> int:
+        with web_ctx.engine.connect() as conn:
+            return int(conn.execute(select(api_tokens.c.id).where(api_tokens.c.name == name)).scalar_one())
+
+    crm = issue("crm")
+    assert status(crm) == 200
+    app_client.post(f"/admin/tokens/{token_id('crm')}/revoke", data={"csrf_token": token})
+    assert status(crm) == 403
+
+    cli = issue("cli")
+    assert status(cli) == 200
+    revoke_token(web_ctx, token_id("cli"), actor="cli")
+    recheck: Recheck = app_client.app.state.recheck  # type: ignore[attr-defined]
+    recheck.seconds = 0.2
+    time.sleep(0.25)
+    assert status(cli) == 403
 
 
 def test_playbook_change_needs_both_leads(app_client: TestClient, web_ctx: Context) -> None:

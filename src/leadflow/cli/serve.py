@@ -37,7 +37,7 @@ def serve(
         f"LeadFlow is serving {ctx.engine.url.render_as_string(hide_password=True)} at http://{host}:{port}/ "
         f"(API docs: http://{host}:{port}/api/docs){'' if worker else '; worker off'}"
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -44,9 +44,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             hint="use sqlite:///path/to/file.db or postgresql+psycopg://user@host/db",
         ) from None
     if parsed.get_backend_name() == "sqlite":
+        pool: dict[str, Any] = {}
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"isolation_level": None, "timeout": 30})
+            # The web app's request threads each hold a connection; the default pool (5 kept, 10 more opened
+            # and closed again) made busy servers reconnect and redo the PRAGMAs on most requests.
+            pool = {"pool_size": 20, "max_overflow": 40}
+        engine = create_engine(url, echo=echo, connect_args={"isolation_level": None, "timeout": 30}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from math import inf
+from time import monotonic
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -20,18 +22,61 @@ class LoginRequired(Exception):
     """Raised for pages when nobody is signed in (the app redirects to /login)."""
 
 
-def get_ctx(request: Request) -> Context:
+RECHECK_SECONDS = 2.0
+
+
+class Recheck:
+    """Answers from memory what another process may change, re-reading it at most every RECHECK_SECONDS.
+
+    Two things the API reads on every request: which playbook version is active, and whom a bearer token
+    belongs to. A database round trip for each was a large share of a single-activity POST. Changes made
+    through this app (an approval, a revoked token, an edited user) call `expire()` and apply at once; a change
+    made by another process (the CLI, a second server) applies within RECHECK_SECONDS.
+    """
+
+    def __init__(self, seconds: float = RECHECK_SECONDS) -> None:
+        self.seconds = seconds
+        self.playbook_checked = -inf
+        self.tokens: dict[str, tuple[float, User | None]] = {}
+
+    def expire(self) -> None:
+        """Forget everything: the next request reads the database again."""
+        self.playbook_checked = -inf
+        self.tokens.clear()
+
+    def token_user(self, ctx: Context, token: str) -> User | None:
+        now = monotonic()
+        known = self.tokens.get(token)
+        if known is not None and now - known[0] < self.seconds:
+            return known[1]
+        user = user_for_token(ctx, token)
+        if len(self.tokens) > 10_000:  # unknown tokens must not grow the memory without bound
+            self.tokens.clear()
+        self.tokens[token] = (now, user)
+        return user
+
+
+async def get_ctx(request: Request) -> Context:
     """The app's context, under the playbook version active right now (an approval switches it live)."""
     ctx: Context = request.app.state.ctx
-    if ctx.settings.playbook is None:
+    recheck: Recheck = request.app.state.recheck
+    now = monotonic()
+    if ctx.settings.playbook is None and now - recheck.playbook_checked >= recheck.seconds:
         with ctx.engine.connect() as conn:
             active = conn.execute(
                 select(playbook_versions.c.version).where(playbook_versions.c.status == "active")
             ).scalar_one_or_none()
+        recheck.playbook_checked = now
         if active is not None and active != ctx.playbook.version:
             ctx = ctx.with_playbook(active_playbook(ctx.engine, None))
             request.app.state.ctx = ctx
     return ctx
+
+
+def expire(request: Request) -> None:
+    """After a change through this app to the playbook, a user or a token: the next request sees it."""
+    recheck: Recheck = request.app.state.recheck
+    recheck.expire()
 
 
 def session_of(request: Request) -> SessionData | None:
@@ -44,7 +89,8 @@ async def current_user(request: Request, ctx: Annotated[Context, Depends(get_ctx
     """The signed-in user: a bearer API token, or a session cookie (with CSRF checked on every write)."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        user = user_for_token(ctx, auth[7:].strip())
+        recheck: Recheck = request.app.state.recheck
+        user = recheck.token_user(ctx, auth[7:].strip())
         if user is None:
             raise PermissionDenied(
                 "the API token is unknown or revoked",

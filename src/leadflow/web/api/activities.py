@@ -125,12 +125,12 @@ REJECTED: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/activities", response_model=IngestOut, responses=REJECTED)
-def post_activity(
+async def post_activity(
     request: Request, ctx: Ctx, user: Writer, body: ActivityIn, response: Response
 ) -> IngestOut:
     """Record one activity (200 whether accepted or a duplicate, 422 with the reasons when rejected)."""
     queue: IngestQueue = request.app.state.ingest_queue
-    result = _out(queue.ingest_one(ctx, _records([body])[0]))
+    result = _out(await queue.ingest_one(ctx, _records([body])[0]))
     _react(request, result)
     if result.rejected:
         response.status_code = 422

@@ -1,17 +1,20 @@
 """Group commit for single-activity requests: concurrent POSTs share one ingest transaction.
 
-Each ingest transaction takes the store's write lock (SQLite has one writer) and runs the reactions
-(rescoring, first touch, nurture exit) with fixed costs per call. Under concurrent single-activity traffic the
-requests that arrive while one transaction runs are written together by the next one, so throughput follows
-the batch path instead of one lock round trip per request. A lone request is written at once (no waiting).
+Each ingest transaction takes the store's write lock (SQLite has one writer) and has fixed costs per call.
+Under concurrent single-activity traffic the requests that arrive while one transaction runs are written
+together by the next one, so throughput follows the batch path instead of one lock round trip per request. A
+lone request is written at once (no waiting).
+
+The queue lives on the server's event loop: a request awaits its slot, and one group at a time is
+written on a thread of the loop's executor. No request holds a thread while it waits, so the API's thread pool stays free.
 Idempotency is unchanged: two requests with the same event_id in one group give one accepted and one duplicate.
 """
 
 from __future__ import annotations
 
-import threading
+import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from leadflow.services.context import Context
@@ -22,14 +25,26 @@ MAX_GROUP = 1000
 
 @dataclass(eq=False)
 class _Slot:
-    """One waiting request: its record, and what became of it."""
+    """One waiting request: its record, and the future its result arrives on."""
 
     ctx: Context
     record: Mapping[str, Any]
-    done: threading.Event = field(default_factory=threading.Event)
-    lead: bool = False
-    result: RecordResult | None = None
-    error: BaseException | None = None
+    answer: asyncio.Future[RecordResult]
+
+
+def _write(group: list[_Slot]) -> list[RecordResult | BaseException]:
+    """Write a group in one transaction; if that fails as a whole, each record alone (its own error)."""
+    ctx = group[0].ctx
+    try:
+        return list(ingest_activities(ctx, [s.record for s in group], defer=True).results)
+    except Exception:
+        outcomes: list[RecordResult | BaseException] = []
+        for s in group:
+            try:
+                outcomes.append(ingest_activities(s.ctx, [s.record], defer=True).results[0])
+            except Exception as exc:
+                outcomes.append(exc)
+        return outcomes
 
 
 class IngestQueue:
@@ -37,27 +52,17 @@ class IngestQueue:
 
     def __init__(self, max_group: int = MAX_GROUP) -> None:
         self._max = max_group
-        self._lock = threading.Lock()
-        self._pending: list[_Slot] = []
-        self._busy = False
+        self._pending: list[_Slot] = []  # touched only on the event loop
+        self._writer: asyncio.Task[None] | None = None
 
-    def ingest_one(self, ctx: Context, record: Mapping[str, Any]) -> IngestSummary:
-        """Ingest one activity record (blocking until its group is written); errors are the caller's own."""
-        slot = _Slot(ctx, record)
-        with self._lock:
-            self._pending.append(slot)
-            if not self._busy:
-                self._busy = slot.lead = True
-        while slot.result is None and slot.error is None:
-            if not slot.lead:
-                slot.done.wait()
-                slot.done.clear()
-            if slot.lead:
-                self._write_group()
-        if slot.error is not None:
-            raise slot.error
-        r = slot.result
-        assert r is not None
+    async def ingest_one(self, ctx: Context, record: Mapping[str, Any]) -> IngestSummary:
+        """Ingest one activity record (awaiting its group's transaction); errors are the caller's own."""
+        loop = asyncio.get_running_loop()
+        slot = _Slot(ctx, record, loop.create_future())
+        self._pending.append(slot)
+        if self._writer is None or self._writer.done():
+            self._writer = loop.create_task(self._write_groups())
+        r = await asyncio.shield(slot.answer)  # a client hanging up does not cancel the others' write
         return IngestSummary(
             int(r.status == "accepted"),
             int(r.status == "duplicate"),
@@ -65,32 +70,23 @@ class IngestQueue:
             [RecordResult(0, r.status, r.key, r.reasons)],
         )
 
-    def _write_group(self) -> None:
-        """As leader: write the oldest pending requests (same context) together, then hand the lead on."""
-        with self._lock:
+    async def _write_groups(self) -> None:
+        """Write the oldest pending requests (same context) together until none are left."""
+        loop = asyncio.get_running_loop()
+        while self._pending:
             first = self._pending[0]
             group = [s for s in self._pending[: self._max] if s.ctx is first.ctx]
             taken = set(map(id, group))
             self._pending = [s for s in self._pending if id(s) not in taken]
-        try:
-            summary = ingest_activities(first.ctx, [s.record for s in group], defer=True)
-            for s, r in zip(group, summary.results, strict=True):
-                s.result = r
-        except Exception:
-            for s in group:
-                try:
-                    s.result = ingest_activities(s.ctx, [s.record], defer=True).results[0]
-                except Exception as exc:
-                    s.error = exc
-        with self._lock:
-            if self._pending:
-                successor = self._pending[0]
-                successor.lead = True
-            else:
-                successor = None
-                self._busy = False
-        for s in group:
-            s.lead = False
-            s.done.set()
-        if successor is not None:
-            successor.done.set()
+            try:
+                outcomes = await loop.run_in_executor(None, _write, group)
+            except BaseException as exc:  # the loop is shutting down: nobody is left waiting for an answer
+                for s in group:
+                    if not s.answer.done():
+                        s.answer.set_exception(exc)
+                raise
+            for s, outcome in zip(group, outcomes, strict=True):
+                if isinstance(outcome, BaseException):
+                    s.answer.set_exception(outcome)
+                else:
+                    s.answer.set_result(outcome)

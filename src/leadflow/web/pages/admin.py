@@ -21,7 +21,7 @@ from leadflow.services.users import (
 )
 from leadflow.store.engine import reading
 from leadflow.store.tables import audit_log
-from leadflow.web.deps import Ctx, require
+from leadflow.web.deps import Ctx, expire, require
 from leadflow.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -82,6 +82,7 @@ def add_user(
 
 @router.post("/admin/users/{user_id}")
 def edit_user(
+    request: Request,
     ctx: Ctx,
     user: Admin,
     user_id: int,
@@ -112,6 +113,7 @@ def edit_user(
         },
         actor=user.email,
     )
+    expire(request)  # a role change or deactivation applies to the user's API tokens at once
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -125,7 +127,8 @@ def add_token(
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
-def remove_token(ctx: Ctx, user: Admin, token_id: int) -> Response:
+def remove_token(request: Request, ctx: Ctx, user: Admin, token_id: int) -> Response:
     """Revoke an API token."""
     revoke_token(ctx, token_id, actor=user.email)
+    expire(request)
     return RedirectResponse("/admin", status_code=303)

@@ -11,7 +11,7 @@ from leadflow.errors import InvalidInput, PlaybookInvalid
 from leadflow.playbook.glossary import glossary, rules_in_words
 from leadflow.services.playbook_versions import approve, changes_between, list_versions, propose, reject
 from leadflow.services.users import User
-from leadflow.web.deps import ANYONE, Ctx, require
+from leadflow.web.deps import ANYONE, Ctx, expire, require
 from leadflow.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -87,9 +87,10 @@ async def propose_change(request: Request, ctx: Ctx, user: Reader, file: UploadF
 
 
 @router.post("/playbook/{version}/approve")
-def approve_change(ctx: Ctx, user: Reader, version: str) -> Response:
+def approve_change(request: Request, ctx: Ctx, user: Reader, version: str) -> Response:
     """A marketing lead or sales manager approves; the second approval activates the version."""
     approve(ctx, version, user)
+    expire(request)  # the next request runs under the new version
     return RedirectResponse("/playbook", status_code=303)
 
 
