@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,10 +71,34 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
 
 
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(engine: Engine) -> threading.RLock | None:
+    """One lock per SQLite file for this process's writers (None for PostgreSQL and in-memory stores).
+
+    SQLite admits one writer; a second one waiting on the file lock polls with sleeps of 1 to 100 ms (its busy
+    handler). Threads of one process (API requests, the reaction drainer, the worker) queue on this lock instead,
+    so the next writer starts the moment the last one commits. Other processes still meet the file lock.
+    """
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    key = str(Path(url.database).resolve())
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.RLock())
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
     """One write transaction: commits on success, rolls back on any error. Services own these."""
-    with writer(engine).begin() as conn:
+    lock = _write_lock(engine)
+    if lock is None:
+        with writer(engine).begin() as conn:
+            yield conn
+        return
+    with lock, writer(engine).begin() as conn:
         yield conn
 
 
