@@ -88,7 +88,7 @@ def test_drain_takes_batches_oldest_first(ctx: Context) -> None:
     for i, pid in enumerate(ids):
         with transaction(ctx.engine) as conn:
             reaction_queue.queue_in(conn, [pid], ctx.clock.now() + timedelta(seconds=10 - i))
-    assert reaction_queue.drain_batch(ctx, limit=2) == 2
+    assert reaction_queue.drain_batch(ctx, limit=2) == (2, 2)
     assert _queued(ctx) == set(ids[:3])  # the two queued first (latest ids) are done
     assert reaction_queue.drain(ctx, limit=2) == 3
 
@@ -108,7 +108,7 @@ def test_news_during_scoring_keeps_the_person_queued(ctx: Context, monkeypatch: 
         return out
 
     monkeypatch.setattr(reaction_queue.scoring, "score_facts_in", meanwhile)
-    assert reaction_queue.drain_batch(ctx) == 1
+    assert reaction_queue.drain_batch(ctx) == (1, 0)  # taken, left queued
     assert _queued(ctx) == {ada} and _stage(ctx, ada) == "lead"  # the stale score was not saved
     assert reaction_queue.drain(ctx) == 1 and len(calls) == 2
     assert _stage(ctx, ada) == "mql" and _queued(ctx) == set()

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Connection, Select, delete, func, select, text
 
@@ -71,15 +71,22 @@ def pending(ctx: Context) -> int:
         return int(conn.execute(select(func.count()).select_from(pending_reactions)).scalar_one())
 
 
-def drain_batch(ctx: Context, limit: int = BATCH) -> int:
-    """React to up to `limit` queued persons (oldest first); return how many were taken (0: queue empty)."""
+class Drained(NamedTuple):
+    """What one batch did."""
+
+    taken: int  # persons read from the queue (0: it was empty)
+    reacted: int  # of them, reacted to and dequeued; the others changed meanwhile and stay queued
+
+
+def drain_batch(ctx: Context, limit: int = BATCH) -> Drained:
+    """React to up to `limit` queued persons (oldest first)."""
     queue = pending_reactions.c
     with reading(ctx.engine) as conn:  # score from a snapshot, without the write lock
         claimed = _pairs(
             conn, select(queue.person_id, queue.seq).order_by(queue.queued_at, queue.person_id).limit(limit)
         )
         if not claimed:
-            return 0
+            return Drained(0, 0)
         ids = list(claimed)
         versions = _pairs(conn, select(persons.c.id, persons.c.version).where(persons.c.id.in_(ids)))
         scored = {score.person_id: score for score, _ in scoring.score_facts_in(conn, ctx, ids)}
@@ -105,7 +112,7 @@ def drain_batch(ctx: Context, limit: int = BATCH) -> int:
         reactions.on_activities(conn, ctx, fresh, scored=ready)
         gone = [pid for pid in ids if pid not in rows]
         conn.execute(delete(pending_reactions).where(queue.person_id.in_(fresh + gone)))
-    return len(ids)
+    return Drained(len(ids), len(fresh) + len(gone))
 
 
 def _pairs(conn: Connection, stmt: Select[Any]) -> dict[int, int]:
@@ -113,13 +120,13 @@ def _pairs(conn: Connection, stmt: Select[Any]) -> dict[int, int]:
 
 
 def drain(ctx: Context, limit: int = BATCH) -> int:
-    """Work the queue, a batch at a time, until it is empty; return how many persons were taken."""
+    """Work the queue, a batch at a time, until it is empty; return how many persons were reacted to."""
     done = 0
     while True:
-        n = drain_batch(ctx, limit)
-        if n == 0:
+        batch = drain_batch(ctx, limit)
+        if batch.taken == 0:
             break
-        done += n
+        done += batch.reacted
     return done
 
 
@@ -164,7 +171,7 @@ class ReactionDrainer:
     def _drain(self) -> None:
         while not self._stop.is_set():
             started = time.monotonic()
-            if drain_batch(self._ctx) == 0:
+            if drain_batch(self._ctx).taken == 0:
                 return
             if started - self._last_ingest < QUIET:
                 self._stop.wait(min(YIELD * (time.monotonic() - started), 5.0))
