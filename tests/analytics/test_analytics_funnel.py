@@ -121,3 +121,34 @@ def test_duckdb_attached_to_the_store_agrees(tiny_any: Context, q1: Filters) -> 
     store = funnel(connect_store(tiny_any.engine, tiny_any.playbook.model), q1)
     duck = funnel(connect_duckdb(None, tiny_any.playbook.model, tiny_any.engine), q1)
     pd.testing.assert_frame_equal(duck, store, check_dtype=False)
+
+
+def _temp_tables(b) -> set[str]:  # type: ignore[no-untyped-def]
+    query = {
+        "sqlite": "SELECT name FROM sqlite_temp_master WHERE type = 'table'",
+        "postgres": "SELECT tablename FROM pg_tables WHERE schemaname LIKE 'pg_temp%'",
+        "duckdb": "SELECT table_name FROM duckdb_tables() WHERE temporary",
+    }[b.kind]
+    result = b.con.raw_sql(query)
+    names = [row[0] for row in result.fetchall()]
+    if b.kind != "duckdb":  # a cursor (DuckDB hands back its connection)
+        result.close()
+    return {name for name in names if name.startswith("lf_tmp_")}
+
+
+def test_a_session_drops_its_temporary_tables(tiny_any: Context, q1: Filters) -> None:
+    # They stayed behind for the connection's lifetime (a web server's memory) while Ibis could not drop them.
+    from leadflow.analytics.dashboard import dashboard_metrics
+    from leadflow.analytics.engines import connect_duckdb
+
+    for b in (
+        connect_store(tiny_any.engine, tiny_any.playbook.model),
+        connect_duckdb(None, tiny_any.playbook.model, tiny_any.engine),
+    ):
+        with b.session():
+            funnel(b, q1)
+            assert _temp_tables(b), "the session materialises the per-person milestones"
+        assert _temp_tables(b) == set()
+        dashboard_metrics(b, q1)
+        dashboard_metrics(b, q1)
+        assert _temp_tables(b) == set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ from leadflow.errors import ConfigError, InvalidInput
 from leadflow.playbook.schema import Playbook
 from leadflow.store import tables as t
 from leadflow.store.types import UtcDateTime
+
+log = logging.getLogger(__name__)
 
 ENGINES = ("store", "duckdb", "spark")
 # The tables analytics read; a Parquet export holds one <table>.parquet (or a <table>/ folder) for each.
@@ -91,32 +94,47 @@ class Backend:
                 self._drop(name)
             self._temp.clear()
 
-    def reuse(self, key: Hashable, build: Callable[[], ibis.Table]) -> ibis.Table:
-        """The relation `build` makes, materialised once per session (inline outside a session)."""
+    def reuse(self, key: Hashable, build: Callable[[], ibis.Table], index: str | None = None) -> ibis.Table:
+        """The relation `build` makes, materialised once per session (inline outside a session).
+
+        `index` names the column later queries join on: SQLite gets an index on it, instead of building a
+        throw-away automatic index in every query that joins the temporary table (hash-joining engines
+        need none)."""
         if self._memo is None:
             return build()
         if key not in self._memo:
             name = f"lf_tmp_{uuid.uuid4().hex[:10]}"
-            self._materialise(name, build())
+            self._materialise(name, build(), index)
             self._temp.append(name)
             self._memo[key] = self.con.table(name)
         return self._memo[key]
 
-    def _materialise(self, name: str, expr: ibis.Table) -> None:
+    def _materialise(self, name: str, expr: ibis.Table, index: str | None = None) -> None:
         if self.kind == "pyspark":
             frame = self.con._session.sql(self.sql(expr)).cache()
             frame.createOrReplaceTempView(name)
-        else:
-            self.con.create_table(name, expr, temp=True)
+            return
+        self.con.create_table(name, expr, temp=True)
+        if index is not None and self.kind == "sqlite":
+            self._raw(f'CREATE INDEX temp."{name}_ix" ON "{name}" ("{index}")')
+
+    def _raw(self, sql: str) -> None:
+        result = self.con.raw_sql(sql)
+        # SQLite and PostgreSQL hand back a cursor to close; DuckDB hands back the connection itself.
+        if self.kind != "duckdb" and hasattr(result, "close"):
+            result.close()
 
     def _drop(self, name: str) -> None:
+        # Plain SQL, not con.drop_table: with Ibis 12 on sqlglot 30 that renders "DROP TABLE IF EXISTS" without
+        # the name, fails, and every session's temporary tables stayed behind for the connection's lifetime.
+        # Best effort (the connection may be gone), but never silent.
         try:
             if self.kind == "pyspark":
                 self.con._session.catalog.dropTempView(name)
             else:
-                self.con.drop_table(name, force=True)
-        except Exception:
-            pass
+                self._raw(f'DROP TABLE IF EXISTS {"temp." if self.kind == "sqlite" else ""}"{name}"')
+        except Exception as exc:
+            log.warning("could not drop the temporary table %s: %s", name, exc)
 
 
 def connect_store(engine: Engine, playbook: Playbook) -> Backend:
