@@ -41,7 +41,7 @@ def influenced_expr(b: Backend, f: Filters) -> ir.Table:
 
     A property of each opportunity, not of the period or filters: computed once per session.
     """
-    return b.reuse(("influenced",), lambda: _influenced(b, f))
+    return b.reuse(("influenced",), lambda: _influenced(b, f), index="i_opp")
 
 
 def _influenced(b: Backend, f: Filters) -> ir.Table:

@@ -97,27 +97,38 @@ def _person_dims(b: Backend, f: Filters) -> ir.Table:
 
 def reach(b: Backend, f: Filters) -> ir.Table:
     """Person dims plus, per funnel stage s: reach_<s> (first time at s or any later stage), first_<s> (first
-    real entry) and exit_<s> (the next change after that entry, any stage; null while still there).
+    real entry) and, for every stage but the won one, exit_<s> (the next change after that entry, any stage;
+    null while still there). Materialised once per session, indexed on person_id for the joins that follow.
 
     A person who jumped over a stage (Lead -> SQL) passed it at the jump: reach_mql = reach_sal = the SQL
     entry, and first_mql (a real entry) stays null -- the skipped flag of stage_changes, derived per stage.
     """
-    return b.reuse(("reach", _filter_key(f)), lambda: _reach(b, f))
+    return b.reuse(("reach", _filter_key(f)), lambda: _reach(b, f), index="person_id")
 
 
 def _reach(b: Backend, f: Filters) -> ir.Table:
     stages = funnel_stages(b)
     sc = b.table("stage_changes").select("id", "person_id", "to_stage", "at")
     # next_at: the next change after each row (any stage). It only grows along a person's history, so its
-    # minimum over a stage's rows is the exit of the first entry into that stage.
-    sc = sc.mutate(next_at=sc.at.lead().over(ibis.window(group_by="person_id", order_by=["at", "id"])))
+    # minimum over a stage's rows is the exit of the first entry into that stage. Both keys are NOT NULL, so
+    # NULLS FIRST changes nothing but lets SQLite read the order straight from its (person_id, at) index.
+    order = [ibis.asc("at", nulls_first=True), ibis.asc("id", nulls_first=True)]
+    sc = sc.mutate(next_at=sc.at.lead().over(ibis.window(group_by="person_id", order_by=order)))
     sc = sc.mutate(rank=sc.to_stage.cases(*[(s, i) for i, s in enumerate(stages)]))
     aggs: dict[str, ir.Value] = {}
     for i, s in enumerate(stages):
-        aggs[f"reach_{s}"] = sc.at.min(where=sc["rank"] >= i)
         aggs[f"first_{s}"] = sc.at.min(where=sc["rank"] == i)
-        aggs[f"exit_{s}"] = sc.next_at.min(where=sc["rank"] == i)
+        if i < len(stages) - 1:  # nobody leaves the won stage in a metric: no exit_<won>
+            aggs[f"exit_{s}"] = sc.next_at.min(where=sc["rank"] == i)
     per_person = sc.group_by(r_person="person_id").agg(**aggs)
+    # reach_<s> = the earliest real entry into s or a later stage: a row-wise minimum of the first_<t>, t >= s
+    # (one aggregate per stage fewer; nulls read as the far future, which then reads as null again).
+    never = ts(datetime(9999, 12, 31))
+    reached: dict[str, ir.Value] = {f"reach_{stages[-1]}": per_person[f"first_{stages[-1]}"]}
+    for i, s in enumerate(stages[:-1]):
+        later = [per_person[f"first_{t}"].fill_null(never) for t in stages[i:]]
+        reached[f"reach_{s}"] = ibis.least(*later).nullif(never)
+    per_person = per_person.mutate(**reached)
     dims = _person_dims(b, f)
     j = dims.left_join(per_person, dims.person_id == per_person.r_person)
     return j.drop("r_person")
