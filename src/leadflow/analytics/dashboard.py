@@ -11,7 +11,7 @@ import pandas as pd
 from leadflow.analytics.attribution import sourcing
 from leadflow.analytics.engines import Backend, connect_store
 from leadflow.analytics.filters import Filters, Period
-from leadflow.analytics.funnel import funnel, stage_volumes
+from leadflow.analytics.funnel import funnel, stage_entries
 from leadflow.analytics.plan import goals_for, plan
 from leadflow.analytics.quality import leakage, sla_compliance
 from leadflow.analytics.velocity import time_in_stage_expr, velocity_stats
@@ -45,8 +45,10 @@ def _period(p: Period) -> dict[str, Any]:
 
 
 def _headline(b: Backend, f: Filters, full: bool = True) -> dict[str, Any]:
-    """Figures with a trend arrow: entries per stage, revenue, marketing-sourced revenue, SLA compliance."""
-    fun = funnel(b, f) if full else stage_volumes(b, f)
+    """Figures with a trend arrow: entries per stage, revenue, marketing-sourced revenue, SLA compliance.
+
+    Not full (the previous period, for the trend): the entries alone, as the trend compares nothing else."""
+    fun = funnel(b, f) if full else stage_entries(b, f)
     src = sourcing(b, f).set_index("category")
     sla = sla_compliance(b, f)
     total = sla[sla["sla_id"] == "(all)"].set_index("team")

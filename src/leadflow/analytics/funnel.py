@@ -53,8 +53,8 @@ def moves_expr(b: Backend, f: Filters) -> ir.Table:
     return j.group_by([*group_keys(f), "to_stage"]).agg(moves=j.count())
 
 
-def stage_volumes(b: Backend, f: Filters) -> pd.DataFrame:
-    """Per funnel stage (and breakdown): people entering it in the period, how many skipped it, all moves."""
+def stage_entries(b: Backend, f: Filters) -> pd.DataFrame:
+    """Per funnel stage (and breakdown): people entering it in the period and how many skipped it."""
     keys = group_keys(f)
     wide = b.run(entries_expr(b, f))
     rows = []
@@ -68,7 +68,13 @@ def stage_volumes(b: Backend, f: Filters) -> pd.DataFrame:
                     "skipped": int(row[f"skipped_{s}"]),
                 }
             )
-    out = pd.DataFrame(rows, columns=[*keys, "stage", "entered", "skipped"])
+    return pd.DataFrame(rows, columns=[*keys, "stage", "entered", "skipped"])
+
+
+def stage_volumes(b: Backend, f: Filters) -> pd.DataFrame:
+    """Per funnel stage (and breakdown): people entering it in the period, how many skipped it, all moves."""
+    keys = group_keys(f)
+    out = stage_entries(b, f)
     moves = b.run(moves_expr(b, f)).rename(columns={"to_stage": "stage"})
     out = out.merge(moves, on=[*keys, "stage"], how="outer")
     out["stage"] = out["stage"].astype(str)
