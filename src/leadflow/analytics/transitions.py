@@ -16,8 +16,8 @@ import scipy.sparse as sp
 from leadflow.analytics.attribution import OrderedTouches, ordered_touches
 from leadflow.analytics.engines import Backend
 from leadflow.analytics.filters import Filters
-from leadflow.domain.attribution import NONE, Attribution, MarkovResult
-from leadflow.domain.attribution.markov import _absorption, _Chain, _channel_members, _shares
+from leadflow.domain.attribution import NONE, MarkovResult
+from leadflow.domain.attribution.markov import solve_chain
 
 
 @dataclass(frozen=True)
@@ -85,17 +85,6 @@ def markov_1(t: Transitions) -> MarkovResult:
     out = flow.sum(1) + conv_to + null_to
     out[out == 0] = 1.0  # only the start of an empty chain; its row stays empty
     transient = sp.csr_matrix(flow / out[:, None])
-    chain = _Chain([(n,) for n in names], transient, np.column_stack([conv_to / out, value_to / out]))
-    base_conv, base_value = (float(x) for x in _absorption(chain, None))
-    effects: dict[str, float] = {}
-    value_effects: dict[str, float] = {}
-    for channel, sids in _channel_members(chain.states).items():
-        keep = np.ones(size, dtype=bool)
-        keep[sids] = False
-        conv, val = (float(x) for x in _absorption(chain, keep))
-        effects[channel] = 1.0 - conv / base_conv if base_conv > 0 else 0.0
-        value_effects[channel] = 1.0 - val / base_value if base_value > 0 else 0.0
-    total_conv = float(t.conversions.sum())
-    total_value = float(t.value.sum())
-    credits = Attribution("markov_1", _shares(effects, total_conv), _shares(value_effects, total_value))
-    return MarkovResult(1, size, base_conv, base_value, effects, value_effects, credits)
+    absorb = np.column_stack([conv_to / out, value_to / out])
+    states = [(n,) for n in names]
+    return solve_chain(states, transient, absorb, 1, float(t.conversions.sum()), float(t.value.sum()))

@@ -152,25 +152,43 @@ def _shares(effects: Mapping[str, float], total: float) -> dict[str, float]:
     return {channel: effect / norm * total for channel, effect in effects.items()}
 
 
-def markov_attribution(paths: Mapping[tuple[str, ...], PathTotals], order: int = 1) -> MarkovResult:
-    """Exact removal effects of the order-k chain and credits normalised to conversions and value."""
-    if order < 1:
-        raise InvalidInput(f"Markov order {order}", where="markov", hint="use an order of 1 or more")
-    with gc_paused():
-        chain = _build_chain(paths, order)
-    size = chain.transient.shape[0]
+def solve_chain(
+    states: Sequence[tuple[str, ...]],
+    transient: sp.csr_matrix,
+    absorb: np.ndarray,
+    order: int,
+    conversions: float,
+    value: float,
+) -> MarkovResult:
+    """Exact removal effects and credits of an absorbing chain, however it was counted.
+
+    State 0 is the start and state i + 1 is states[i] (the channels of a window of `order` touches);
+    `transient` holds the probabilities between them, `absorb` per state the probability of converting next
+    (column 0) and that times the mean value converted (column 1). A channel's removal effect is the share
+    of conversions (and of value) lost when every state holding it leads to null instead; credits split
+    `conversions` and `value` in proportion to the effects.
+    """
+    chain = _Chain(list(states), transient, absorb)
+    size = transient.shape[0]
     base_conv, base_value = (float(x) for x in _absorption(chain, None))
     effects: dict[str, float] = {}
     value_effects: dict[str, float] = {}
     for channel, sids in _channel_members(chain.states).items():
         keep = np.ones(size, dtype=bool)
         keep[sids] = False
-        conv, value = (float(x) for x in _absorption(chain, keep))
+        conv, val = (float(x) for x in _absorption(chain, keep))
         effects[channel] = 1.0 - conv / base_conv if base_conv > 0 else 0.0
-        value_effects[channel] = 1.0 - value / base_value if base_value > 0 else 0.0
+        value_effects[channel] = 1.0 - val / base_value if base_value > 0 else 0.0
+    attribution = Attribution(f"markov_{order}", _shares(effects, conversions), _shares(value_effects, value))
+    return MarkovResult(order, size, base_conv, base_value, effects, value_effects, attribution)
+
+
+def markov_attribution(paths: Mapping[tuple[str, ...], PathTotals], order: int = 1) -> MarkovResult:
+    """Exact removal effects of the order-k chain and credits normalised to conversions and value."""
+    if order < 1:
+        raise InvalidInput(f"Markov order {order}", where="markov", hint="use an order of 1 or more")
+    with gc_paused():
+        chain = _build_chain(paths, order)
     total_conv = float(sum(t.conversions for t in paths.values()))
     total_value = float(sum(t.value for t in paths.values()))
-    attribution = Attribution(
-        f"markov_{order}", _shares(effects, total_conv), _shares(value_effects, total_value)
-    )
-    return MarkovResult(order, size, base_conv, base_value, effects, value_effects, attribution)
+    return solve_chain(chain.states, chain.transient, chain.absorb, order, total_conv, total_value)
