@@ -23,8 +23,8 @@ from leadflow.services.scoring_sql import _packed_counts
 from leadflow.services.setup import init_database
 from leadflow.store.engine import make_engine
 
-# 16 per-period capped rules with small caps: the packed counts get 3-bit slots, so 8 activities of these
-# rules overflow them (the person then takes the per-period path whatever the slots say).
+# 18 capped rules (16 per period, 2 lifetime) with small caps: the packed counts get 3-bit slots, so 8
+# activities of these rules overflow them (the person then takes the per-period path whatever the slots say).
 DUMMIES = "\n".join(
     f"      - {{when: {{type: call, channel: ch{i}}}, points: 1, cap: 1, per: 1d, label: Call {i}}}"
     for i in range(13)
@@ -105,7 +105,7 @@ def sqlite_caps_ctx(sqlite_url: str, clock: FrozenClock, caps_playbook: Path) ->
 def test_packed_counts_overflow_after_seven(sqlite_caps_ctx: Context) -> None:
     words = _packed_counts(model_for(sqlite_caps_ctx))
     assert len(words) == 1
-    assert f"w0 >= CAST('{1 << 51}' AS HUGEINT)" in words[0][1]  # 16 slots of 3 bits, n >= 8 above them
+    assert f"w0 >= CAST('{1 << 57}' AS HUGEINT)" in words[0][1]  # 18 slots of 3 bits, n >= 8 above them
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -92,12 +92,27 @@ def matcher_sql(matcher: Any, expr: str) -> str:
         case Contains(words):
             return "(" + " OR ".join(f"contains({expr}, {lit(w)})" for w in words) + ")"
         case Pattern(globs):
-            items = []
-            for g in globs:
-                target = f"regexp_replace({expr}, {lit(URL_HOST)}, '')" if g.startswith("/") else expr
-                items.append(f"regexp_full_match({target}, {lit(glob_regex(g))})")
-            return "(" + " OR ".join(items) + ")"
+            # The host can only be there if the text has '://' (the regex needs it): test that first.
+            host = f"regexp_replace({expr}, {lit(URL_HOST)}, '')"
+            path = f"(CASE WHEN contains({expr}, '://') THEN {host} ELSE {expr} END)"
+            return "(" + " OR ".join(_glob_sql(g, path if g.startswith("/") else expr) for g in globs) + ")"
     raise AssertionError(matcher)  # pragma: no cover
+
+
+def _glob_sql(glob: str, expr: str) -> str:
+    """A glob as a full match of `expr`, what `glob_regex` gives Python's re.fullmatch, without a regex.
+
+    A glob with only `*` wildcards is a LIKE ('%' matches any text, as '.*' does except that '.' never
+    matches a newline: text with one cannot match unless the glob itself has one, which keeps the regex).
+    """
+    text = glob.lower()
+    if "?" in text or "\n" in text:
+        return f"regexp_full_match({expr}, {lit(glob_regex(glob))})"
+    if "*" not in text:
+        return f"({expr} = {lit(text)})"
+    like = "".join("%" if ch == "*" else ("\\" + ch if ch in "%_\\" else ch) for ch in text)
+    escape = " ESCAPE '\\'" if any(ch in text for ch in "%_\\") else ""
+    return f"({expr} LIKE {lit(like)}{escape} AND NOT contains({expr}, chr(10)))"
 
 
 def _persona_sql(model: ScoringModel) -> str:
@@ -285,17 +300,15 @@ def _per_rule(values: list[Any], sql_type: str) -> str:
 
 
 def _packed_counts(model: ScoringModel) -> list[tuple[str, str]]:
-    """Per-activity values whose per-person sums count the activities of each per-period capped rule.
+    """Per-activity values whose per-person sums count the activities of each capped rule.
 
     A BIGINT word packs one w-bit slot per such rule and, above them, the count n of all their activities:
     within 63 bits while n < 2**w (then no slot carries into the next); a larger sum means n >= 2**w, which
-    is flagged too. A person is flagged (scored again by the exact per-period path) when some rule has
-    more activities than `_bound` lets pass unclipped. Returns (one activity's value, flag over the
-    summed column w{i}) per word.
+    is flagged too. A person is flagged (corrected by the exact per-period path; a lifetime cap is one
+    period) when some rule has more activities than `_bound` lets pass unclipped. Returns (one activity's
+    value, flag over the summed column w{i}) per word.
     """
-    capped = [
-        (r.index, _bound(r.points, r.cap)) for r in model.engagement_rules if r.cap is not None and r.per_us
-    ]
+    capped = [(r.index, _bound(r.points, r.cap)) for r in model.engagement_rules if r.cap is not None]
     if not capped:
         return []
     per_word = 63 // max((b + 1).bit_length() for _, b in capped) - 1
@@ -357,9 +370,7 @@ def scoring_query(
         outer_key = f"fm.person_id, {now_us} AS as_of_us"
         eng_join = "e.pid = fm.person_id"
 
-        def source(flagged: str | None) -> str:
-            keep = f" AND a.person_id IN (SELECT pid FROM {flagged})" if flagged else ""
-            return f"lf_activities a {joins}WHERE {where}{only_act}{keep}"
+        source = f"lf_activities a {joins}WHERE {where}{only_act}"
 
     else:
         cond = "a.person_id = pt.person_id AND epoch_us(a.occurred_at) <= pt.as_of_us"
@@ -370,14 +381,7 @@ def scoring_query(
         outer_key = "fm.person_id, pt.as_of_us AS as_of_us"
         eng_join = "e.pid = fm.person_id AND e.as_of_us = pt.as_of_us"
 
-        def source(flagged: str | None) -> str:
-            pts = (
-                f"(SELECT * FROM {points} p0 SEMI JOIN {flagged} fl "
-                "ON fl.pid = p0.person_id AND fl.as_of_us = p0.as_of_us)"
-                if flagged
-                else points
-            )
-            return f"{pts} pt JOIN lf_activities a ON {cond}{only_act} {joins}"
+        source = f"{points} pt JOIN lf_activities a ON {cond}{only_act} {joins}"
 
     rule_case = _rule_case(
         [(r.index, [_rule_condition(c, projected) for c in r.conditions]) for r in model.engagement_rules]
@@ -389,10 +393,9 @@ def scoring_query(
     fit_grade, eng_grade = grade_sql(model.fit_scale, "fit"), grade_sql(model.engagement_scale, "engagement")
     mql = mql_sql(model.mql.tree, "fit", "engagement", fit_rank, eng_rank)
 
-    def matched(flagged: str | None) -> str:
-        """The counted activities (of every person, or of the flagged ones) with the rule each matched."""
-        return f"""SELECT {key}, at_us, {rule_case} AS rule FROM (
-    SELECT a.person_id AS pid{key_sel}, epoch_us(a.occurred_at) AS at_us{proj} FROM {source(flagged)}
+    # The counted activities with the rule each matched.
+    matched = f"""SELECT {key}, at_us, {rule_case} AS rule FROM (
+    SELECT a.person_id AS pid{key_sel}, epoch_us(a.occurred_at) AS at_us{proj} FROM {source}
   )"""
 
     def by_period(rows: str, count: bool) -> str:
@@ -406,7 +409,7 @@ def scoring_query(
         as_of_text = as_of.isoformat() if as_of is not None else ""
         label = _by_rule(model, lambda r: _json_text(r.label))
         engagement = f"""by_period AS (
-  {by_period(matched(None), True)}
+  {by_period(matched, True)}
 ), by_rule AS (
   SELECT {key}, rule, sum(c) AS p, sum(n) AS n, bool_or(c <> r) AS capped, max(last_at) AS last_at
   FROM (SELECT *, {clipped} AS c, {raw} AS r FROM by_period) GROUP BY {key}, rule
@@ -421,7 +424,7 @@ def scoring_query(
             """coalesce(e.fragments, '') || ']}'"""
         )
     else:
-        engagement = _fast_engagement(model, key, factor, matched, by_period, clipped)
+        engagement = _fast_engagement(model, key, factor, matched, by_period)
         detail = "NULL::VARCHAR"
     prev = ", fm.previous_grade" if previous_grade else ""
     return f"""
@@ -443,45 +446,64 @@ def _fast_engagement(
     model: ScoringModel,
     key: str,
     factor: str,
-    matched: Callable[[str | None], str],
+    matched: str,
     by_period: Callable[[str, bool], str],
-    clipped: str,
 ) -> str:
     """The engagement CTEs without the explanation: one aggregation per person over all counted activities.
 
     `fast` sums points x decay factor over every rule (right unless a cap clips), the last positive activity
-    and the packed per-rule counts of capped rules. Only persons whom a cap might clip (`_packed_counts`)
-    are scored again through the exact per-(rule, period) aggregation, over just their activities.
+    and the packed per-rule counts of capped rules: three aggregates. Only persons whom a cap might clip
+    (`_packed_counts`) get a correction from the exact per-(rule, period) aggregation over their activities
+    of capped rules: per period, the clipped points minus the unclipped ones already in the sum. The matched
+    activities are materialized once, so that this second pass reads neither the store nor the rule CASE.
     """
-    lifetime = [r for r in model.engagement_rules if r.cap is not None and not r.per_us]
-    open_ = [0.0 if r in lifetime else float(r.points) for r in model.engagement_rules]
-    weight = _per_rule([repr(w) for w in open_], "DOUBLE")
+    weight = _per_rule([repr(float(r.points)) for r in model.engagement_rules], "DOUBLE")
     positive = _per_rule(["true" if r.points > 0 else "false" for r in model.engagement_rules], "BOOLEAN")
     words = _packed_counts(model)
     values = "".join(f", {value} AS v{i}" for i, (value, _) in enumerate(words))
     sums = "".join(f", sum(v{i}) AS w{i}" for i in range(len(words)))
-    sums += "".join(f", sum(factor) FILTER (WHERE rule = {r.index}) AS l{r.index}" for r in lifetime)
-    # least/greatest skip NULLs: a rule without activities adds 0, not its cap.
-    capped = "".join(
-        f" + greatest(least({num(r.points)} * coalesce(l{r.index}, 0), {num(c)}), {num(-c)})"
-        for r in lifetime
-        if (c := r.cap) is not None
-    )
+    rows = "SELECT * FROM rows" if words else matched
     fast = f"""fast AS MATERIALIZED (
-  SELECT *, raw{capped} AS total FROM (
   SELECT {key}, sum(weight * factor) AS raw, max(CASE WHEN {positive} THEN at_us END) AS last_pos{sums}
-  FROM (SELECT *, {weight} AS weight, {factor} AS factor{values} FROM ({matched(None)})) GROUP BY {key}
-))"""
+  FROM (SELECT *, {weight} AS weight, {factor} AS factor{values} FROM ({rows})) GROUP BY {key}
+)"""
     if not words:
-        return fast + f", e AS (SELECT {key}, total AS engagement, last_pos FROM fast)"
+        return fast + f", e AS (SELECT {key}, raw AS engagement, last_pos FROM fast)"
+    capped = [r for r in model.engagement_rules if r.cap is not None]
+    correction = _by_rule(
+        model,
+        lambda r: (
+            f"greatest(least({num(r.points)} * f, {num(r.cap)}), {num(-r.cap)}) - {num(r.points)} * f"
+            if r.cap is not None
+            else None
+        ),
+        "0",
+    )
     flag = " OR ".join(f"({test})" for _, test in words)
-    on = " AND ".join(f"x.{k} = fast.{k}" for k in key.split(", "))
-    return f"""{fast}, flagged AS (
+    keys = key.split(", ")
+    semi = " AND ".join(f"fl.{k} = r.{k}" for k in keys)
+    on = " AND ".join(f"x.{k} = fast.{k}" for k in keys)
+    mask = sum(1 << r.index for r in capped)
+    is_capped = (
+        f"(CAST({mask} AS BIGINT) >> rule) & 1 = 1"
+        if len(model.engagement_rules) < 63
+        else _per_rule(["true" if r in capped else "false" for r in model.engagement_rules], "BOOLEAN")
+    )
+    # IN (subquery) keeps the (small) flagged set on the build side; a constant list, not an IN list (a join).
+    flagged_only = (
+        "r.pid IN (SELECT pid FROM flagged)"
+        if keys == ["pid"]
+        else f"EXISTS (SELECT 1 FROM flagged fl WHERE {semi})"
+    )
+    of_capped = f"SELECT r.* FROM rows r WHERE {is_capped} AND {flagged_only}"
+    return f"""rows AS MATERIALIZED (
+  {matched}
+), {fast}, flagged AS (
   SELECT {key} FROM fast WHERE {flag}
 ), exact AS (
-  SELECT {key}, sum({clipped}) AS engagement FROM ({by_period(matched("flagged"), False)}) GROUP BY {key}
+  SELECT {key}, sum({correction}) AS correction FROM ({by_period(of_capped, False)}) GROUP BY {key}
 ), e AS (
-  SELECT {", ".join("fast." + k for k in key.split(", "))}, coalesce(x.engagement, fast.total) AS engagement,
+  SELECT {", ".join("fast." + k for k in keys)}, fast.raw + coalesce(x.correction, 0) AS engagement,
          fast.last_pos
   FROM fast LEFT JOIN exact x ON {on}
 )"""
