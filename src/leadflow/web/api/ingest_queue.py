@@ -5,8 +5,9 @@ Under concurrent single-activity traffic the requests that arrive while one tran
 together by the next one, so throughput follows the batch path instead of one lock round trip per request. A
 lone request is written at once (no waiting).
 
-The queue lives on the server's event loop: a request awaits its slot, and one group at a time is
-written on a thread of the loop's executor. No request holds a thread while it waits, so the API's thread pool stays free.
+The queue lives on the server's event loop: a request awaits its slot, and one group at a time is written on
+a thread of the loop's executor. No request holds a thread while it waits, so the API's thread pool stays
+free.
 Idempotency is unchanged: two requests with the same event_id in one group give one accepted and one duplicate.
 """
 
