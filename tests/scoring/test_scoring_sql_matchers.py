@@ -1,5 +1,6 @@
 """The SQL form of URL/text patterns (LIKE, equality, regex only where needed) matches exactly what the
-Python matcher matches: globs with `*`, `?`, LIKE's own wildcards, newlines, URLs with and without a host."""
+Python matcher matches: globs with `*`, `?`, LIKE's own wildcards, newlines, URLs with and without a host;
+and word lists as one regex alternation (words with regex metacharacters)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadflow.domain.scoring.conditions import Pattern
+from leadflow.domain.scoring.conditions import Contains, Pattern
 from leadflow.services.scoring_sql import matcher_sql
 
 GLOBS = [
@@ -72,3 +73,23 @@ def test_glob_sql_is_the_python_match(con: duckdb.DuckDBPyConnection, glob: str,
 def test_glob_sql_agrees_on_any_text(glob: str, text: str) -> None:
     con = duckdb.connect()
     assert _sql_matches(con, glob, text) == Pattern((glob,)).matches(text)
+
+
+WORDS = [
+    ("vp", "chief", "head of"),
+    ("a.b", "c*d", "e?f", "(x)", "[y]", "z|w", "\\s", "^$", "1+1", "{2}"),
+    ("line\nbreak", "é", "%_"),
+    ("vp", "cto"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.sampled_from(WORDS), text=st.lists(st.sampled_from([*WORDS[1], *"ab .*?()|\n é"]), max_size=6)
+)
+def test_contains_sql_agrees_on_any_text(words: tuple[str, ...], text: list[str]) -> None:
+    value = "".join(text)
+    sql = matcher_sql(Contains(words), "lower(t)")
+    row = duckdb.connect().execute(f"SELECT coalesce({sql}, FALSE) FROM (SELECT ? AS t)", [value]).fetchone()
+    assert row is not None
+    assert bool(row[0]) == Contains(words).matches(value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import string
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -90,6 +91,10 @@ def matcher_sql(matcher: Any, expr: str) -> str:
             parts = [p for p in parts if p] or [f"{number} IS NOT NULL"]
             return "(" + " AND ".join(parts) + ")"
         case Contains(words):
+            if len(words) >= 3 and all(words):
+                # One pass of RE2 over the text for all the words (a literal alternation) beats a contains()
+                # per word: the persona CASE has a dozen. Same answer: some word occurs in the text.
+                return f"regexp_matches({expr}, {lit('|'.join(_literal_regex(w) for w in words))})"
             return "(" + " OR ".join(f"contains({expr}, {lit(w)})" for w in words) + ")"
         case Pattern(globs):
             # The host can only be there if the text has '://' (the regex needs it): test that first.
@@ -97,6 +102,11 @@ def matcher_sql(matcher: Any, expr: str) -> str:
             path = f"(CASE WHEN contains({expr}, '://') THEN {host} ELSE {expr} END)"
             return "(" + " OR ".join(_glob_sql(g, path if g.startswith("/") else expr) for g in globs) + ")"
     raise AssertionError(matcher)  # pragma: no cover
+
+
+def _literal_regex(text: str) -> str:
+    """A regular expression (RE2) matching exactly `text`: punctuation escaped, as `glob_regex` does."""
+    return "".join("\\" + ch if ch in string.punctuation else ch for ch in text)
 
 
 def _glob_sql(glob: str, expr: str) -> str:
@@ -140,7 +150,8 @@ def _segment_sql(model: ScoringModel) -> str:
     return f"coalesce(lower(acc.segment), {derived})"
 
 
-def _fit_condition(model: ScoringModel, cond: Condition) -> str:
+def _fit_expr(model: ScoringModel, cond: Condition) -> str:
+    """The (lower-cased) SQL value a fit condition tests, over lf_persons p and lf_accounts acc."""
     if cond.field.startswith("account.properties."):
         expr = _json("acc.properties", cond.field.removeprefix("account.properties."))
     elif cond.field.startswith("properties."):
@@ -151,7 +162,7 @@ def _fit_condition(model: ScoringModel, cond: Condition) -> str:
         expr = _segment_sql(model)
     else:
         expr = _FIT_SQL[cond.field]
-    return matcher_sql(cond.matcher, expr)
+    return expr
 
 
 def _activity_columns(model: ScoringModel) -> dict[str, list[str]]:
@@ -207,19 +218,30 @@ def _json_text(value: Any) -> str:
 
 
 def _fit_sql(model: ScoringModel, only: str | None, previous_grade: bool) -> tuple[str, str, str]:
-    """The fit CTE (one row per person with a match flag per rule), the fit sum and the fit detail JSON."""
+    """The fit CTE (one row per person with a match flag per rule), the fit sum and the fit detail JSON.
+
+    Each value the conditions test (persona, segment, e-mail domain...) is computed once per person in an
+    inner projection, however many rules test it (the persona alone is a CASE over a dozen words).
+    """
+    values: dict[str, str] = {}
+
+    def test(cond: Condition) -> str:
+        column = values.setdefault(_fit_expr(model, cond), f"x{len(values)}")
+        return matcher_sql(cond.matcher, column)
+
     flags = [
-        "coalesce("
-        + (" AND ".join(_fit_condition(model, c) for c in r.conditions) or "TRUE")
-        + f", FALSE) AS m{r.index}"
+        f"coalesce({' AND '.join(test(c) for c in r.conditions) or 'TRUE'}, FALSE) AS m{r.index}"
         for r in model.fit_rules
     ]
+    prev = ", previous_grade" if previous_grade else ""
     cte = (
-        "SELECT p.id AS person_id, p.stage, p.stage_entered_at"
+        f"SELECT person_id, stage, stage_entered_at{prev}{''.join(', ' + f for f in flags)} FROM ("
+        + "SELECT p.id AS person_id, p.stage, p.stage_entered_at"
         + (", p.grade AS previous_grade" if previous_grade else "")
-        + "".join(", " + f for f in flags)
+        + "".join(f", {expr} AS {column}" for expr, column in values.items())
         + " FROM lf_persons p LEFT JOIN lf_accounts acc ON acc.id = p.account_id"
         + (f" WHERE p.id IN (SELECT person_id FROM {only})" if only else "")
+        + ")"
     )
     total = " + ".join(f"CASE WHEN m{r.index} THEN {num(r.points)} ELSE 0 END" for r in model.fit_rules)
     items = [
