@@ -31,11 +31,13 @@ class Received:
 
 @dataclass
 class Receiver:
-    """An HTTP endpoint whose answers are scripted: statuses in order (then 200), an optional stall."""
+    """An HTTP endpoint whose answers are scripted: a status per path, else statuses in order (then 200), an
+    optional stall. Concurrent deliveries arrive in any order, so tests that send several at once script by path."""
 
     url: str = ""
     statuses: list[int] = field(default_factory=list)
     always: int | None = None
+    by_path: dict[str, int] = field(default_factory=dict)
     secret: str | None = None
     stall_first: bool = False
     now: Callable[[], float] = time.time  # the receiver's clock (tests freeze it with the sender's)
@@ -55,6 +57,8 @@ class Receiver:
                     return 401
             if self.always is not None:
                 return self.always
+            if received.path in self.by_path:
+                return self.by_path[received.path]
             status = self.statuses.pop(0) if self.statuses else 200
         if first and self.stall_first:
             self.release.wait(30)

@@ -34,7 +34,7 @@ def test_outbox_cli_delivers_lists_and_retries(sqlite_ctx: Context, receiver: Re
             subject=None,
             payload={"n": 2},
         )
-    receiver.statuses = [200, 410]
+    receiver.by_path = {"/hook/gone": 410}  # the two are delivered concurrently: answer by address
     result = cli("outbox", "deliver", "--db", url, "--json", env=env)
     assert result.code == 0, result.err
     report = json.loads(result.out)
@@ -43,6 +43,7 @@ def test_outbox_cli_delivers_lists_and_retries(sqlite_ctx: Context, receiver: Re
     listed = cli("outbox", "list", "--db", url, "--status", "dead", env=env)
     assert bad in listed.out and good not in listed.out and "dead 1" in listed.out
     assert cli("outbox", "retry", "--db", url, "--all-dead", env=env).out.startswith("1 message(s)")
+    receiver.by_path = {}  # the endpoint is back
     again = cli("outbox", "deliver", "--db", url, env=env)
     assert "delivered 1" in again.out
     assert cli("outbox", "retry", "--db", url).code != 0  # nothing named: a clear error, not a silent no-op
