@@ -114,12 +114,11 @@ def _reach(b: Backend, f: Filters) -> ir.Table:
     # NULLS FIRST changes nothing but lets SQLite read the order straight from its (person_id, at) index.
     order = [ibis.asc("at", nulls_first=True), ibis.asc("id", nulls_first=True)]
     sc = sc.mutate(next_at=sc.at.lead().over(ibis.window(group_by="person_id", order_by=order)))
-    sc = sc.mutate(rank=sc.to_stage.cases(*[(s, i) for i, s in enumerate(stages)]))
     aggs: dict[str, ir.Value] = {}
-    for i, s in enumerate(stages):
-        aggs[f"first_{s}"] = sc.at.min(where=sc["rank"] == i)
-        if i < len(stages) - 1:  # nobody leaves the won stage in a metric: no exit_<won>
-            aggs[f"exit_{s}"] = sc.next_at.min(where=sc["rank"] == i)
+    for s in stages:
+        aggs[f"first_{s}"] = sc.at.min(where=sc.to_stage == s)
+        if s != stages[-1]:  # nobody leaves the won stage in a metric: no exit_<won>
+            aggs[f"exit_{s}"] = sc.next_at.min(where=sc.to_stage == s)
     per_person = sc.group_by(r_person="person_id").agg(**aggs)
     # reach_<s> = the earliest real entry into s or a later stage: a row-wise minimum of the first_<t>, t >= s
     # (one aggregate per stage fewer; nulls read as the far future, which then reads as null again).

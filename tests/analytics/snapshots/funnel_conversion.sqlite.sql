@@ -1,162 +1,162 @@
 SELECT
-  "t25"."segment",
-  "t25"."from_stage",
-  "t25"."to_stage",
-  "t25"."minutes",
+  "t24"."segment",
+  "t24"."from_stage",
+  "t24"."to_stage",
+  "t24"."minutes",
   COUNT(*) AS "n"
 FROM (
   SELECT
-    "t24"."segment",
-    "t24"."lf_from_stage" AS "from_stage",
-    "t24"."lf_to_stage" AS "to_stage",
+    "t23"."segment",
+    "t23"."lf_from_stage" AS "from_stage",
+    "t23"."lf_to_stage" AS "to_stage",
     CASE
-      WHEN "t24"."lf_part" = 0
+      WHEN "t23"."lf_part" = 0
       THEN CASE
         WHEN (
-          "t24"."reach_mql" IS NOT NULL
+          "t23"."reach_mql" IS NOT NULL
         )
         AND (
-          "t24"."reach_mql" <= '2026-03-02 10:00:00'
+          "t23"."reach_mql" <= '2026-03-02 10:00:00'
         )
         THEN CAST(FLOOR(
           CAST((
-            CAST(STRFTIME('%s', "t24"."reach_mql") AS INTEGER) - CAST(STRFTIME('%s', "t24"."reach_lead") AS INTEGER)
+            CAST(STRFTIME('%s', "t23"."reach_mql") AS INTEGER) - CAST(STRFTIME('%s', "t23"."reach_lead") AS INTEGER)
           ) AS REAL) / (
             60
           )
         ) AS INTEGER)
         ELSE CAST(NULL AS INTEGER)
       END
-      WHEN "t24"."lf_part" = 1
+      WHEN "t23"."lf_part" = 1
       THEN CASE
         WHEN (
-          "t24"."reach_sal" IS NOT NULL
+          "t23"."reach_sal" IS NOT NULL
         )
         AND (
-          "t24"."reach_sal" <= '2026-03-02 10:00:00'
+          "t23"."reach_sal" <= '2026-03-02 10:00:00'
         )
         THEN CAST(FLOOR(
           CAST((
-            CAST(STRFTIME('%s', "t24"."reach_sal") AS INTEGER) - CAST(STRFTIME('%s', "t24"."reach_mql") AS INTEGER)
+            CAST(STRFTIME('%s', "t23"."reach_sal") AS INTEGER) - CAST(STRFTIME('%s', "t23"."reach_mql") AS INTEGER)
           ) AS REAL) / (
             60
           )
         ) AS INTEGER)
         ELSE CAST(NULL AS INTEGER)
       END
-      WHEN "t24"."lf_part" = 2
+      WHEN "t23"."lf_part" = 2
       THEN CASE
         WHEN (
-          "t24"."reach_sql" IS NOT NULL
+          "t23"."reach_sql" IS NOT NULL
         )
         AND (
-          "t24"."reach_sql" <= '2026-03-02 10:00:00'
+          "t23"."reach_sql" <= '2026-03-02 10:00:00'
         )
         THEN CAST(FLOOR(
           CAST((
-            CAST(STRFTIME('%s', "t24"."reach_sql") AS INTEGER) - CAST(STRFTIME('%s', "t24"."reach_sal") AS INTEGER)
+            CAST(STRFTIME('%s', "t23"."reach_sql") AS INTEGER) - CAST(STRFTIME('%s', "t23"."reach_sal") AS INTEGER)
           ) AS REAL) / (
             60
           )
         ) AS INTEGER)
         ELSE CAST(NULL AS INTEGER)
       END
-      WHEN "t24"."lf_part" = 3
+      WHEN "t23"."lf_part" = 3
       THEN CASE
         WHEN (
-          "t24"."reach_opportunity" IS NOT NULL
+          "t23"."reach_opportunity" IS NOT NULL
         )
         AND (
-          "t24"."reach_opportunity" <= '2026-03-02 10:00:00'
+          "t23"."reach_opportunity" <= '2026-03-02 10:00:00'
         )
         THEN CAST(FLOOR(
           CAST((
-            CAST(STRFTIME('%s', "t24"."reach_opportunity") AS INTEGER) - CAST(STRFTIME('%s', "t24"."reach_sql") AS INTEGER)
+            CAST(STRFTIME('%s', "t23"."reach_opportunity") AS INTEGER) - CAST(STRFTIME('%s', "t23"."reach_sql") AS INTEGER)
           ) AS REAL) / (
             60
           )
         ) AS INTEGER)
         ELSE CAST(NULL AS INTEGER)
       END
-      WHEN "t24"."lf_part" = 4
+      WHEN "t23"."lf_part" = 4
       THEN CASE
         WHEN (
-          "t24"."reach_customer" IS NOT NULL
+          "t23"."reach_customer" IS NOT NULL
         )
         AND (
-          "t24"."reach_customer" <= '2026-03-02 10:00:00'
+          "t23"."reach_customer" <= '2026-03-02 10:00:00'
         )
         THEN CAST(FLOOR(
           CAST((
-            CAST(STRFTIME('%s', "t24"."reach_customer") AS INTEGER) - CAST(STRFTIME('%s', "t24"."reach_opportunity") AS INTEGER)
+            CAST(STRFTIME('%s', "t23"."reach_customer") AS INTEGER) - CAST(STRFTIME('%s', "t23"."reach_opportunity") AS INTEGER)
           ) AS REAL) / (
             60
           )
         ) AS INTEGER)
         ELSE CAST(NULL AS INTEGER)
       END
-      WHEN "t24"."lf_part" = 5
+      WHEN "t23"."lf_part" = 5
       THEN CASE
         WHEN (
-          "t24"."reach_customer" IS NOT NULL
+          "t23"."reach_customer" IS NOT NULL
         )
         AND (
-          "t24"."reach_customer" <= '2026-03-02 10:00:00'
+          "t23"."reach_customer" <= '2026-03-02 10:00:00'
         )
         THEN CAST(FLOOR(
           CAST((
-            CAST(STRFTIME('%s', "t24"."reach_customer") AS INTEGER) - CAST(STRFTIME('%s', "t24"."reach_lead") AS INTEGER)
+            CAST(STRFTIME('%s', "t23"."reach_customer") AS INTEGER) - CAST(STRFTIME('%s', "t23"."reach_lead") AS INTEGER)
           ) AS REAL) / (
             60
           )
         ) AS INTEGER)
         ELSE CAST(NULL AS INTEGER)
       END
-      WHEN "t24"."lf_part" = 6
+      WHEN "t23"."lf_part" = 6
       THEN CASE
         WHEN (
-          "t24"."reach_customer" IS NOT NULL
+          "t23"."reach_customer" IS NOT NULL
         )
         AND (
-          "t24"."reach_customer" <= '2026-03-02 10:00:00'
+          "t23"."reach_customer" <= '2026-03-02 10:00:00'
         )
         THEN CAST(FLOOR(
           CAST((
-            CAST(STRFTIME('%s', "t24"."reach_customer") AS INTEGER) - CAST(STRFTIME('%s', "t24"."reach_mql") AS INTEGER)
+            CAST(STRFTIME('%s', "t23"."reach_customer") AS INTEGER) - CAST(STRFTIME('%s', "t23"."reach_mql") AS INTEGER)
           ) AS REAL) / (
             60
           )
         ) AS INTEGER)
         ELSE CAST(NULL AS INTEGER)
       END
-      WHEN "t24"."lf_part" = 7
+      WHEN "t23"."lf_part" = 7
       THEN CASE
         WHEN (
-          "t24"."reach_customer" IS NOT NULL
+          "t23"."reach_customer" IS NOT NULL
         )
         AND (
-          "t24"."reach_customer" <= '2026-03-02 10:00:00'
+          "t23"."reach_customer" <= '2026-03-02 10:00:00'
         )
         THEN CAST(FLOOR(
           CAST((
-            CAST(STRFTIME('%s', "t24"."reach_customer") AS INTEGER) - CAST(STRFTIME('%s', "t24"."reach_sal") AS INTEGER)
+            CAST(STRFTIME('%s', "t23"."reach_customer") AS INTEGER) - CAST(STRFTIME('%s', "t23"."reach_sal") AS INTEGER)
           ) AS REAL) / (
             60
           )
         ) AS INTEGER)
         ELSE CAST(NULL AS INTEGER)
       END
-      WHEN "t24"."lf_part" = 8
+      WHEN "t23"."lf_part" = 8
       THEN CASE
         WHEN (
-          "t24"."reach_customer" IS NOT NULL
+          "t23"."reach_customer" IS NOT NULL
         )
         AND (
-          "t24"."reach_customer" <= '2026-03-02 10:00:00'
+          "t23"."reach_customer" <= '2026-03-02 10:00:00'
         )
         THEN CAST(FLOOR(
           CAST((
-            CAST(STRFTIME('%s', "t24"."reach_customer") AS INTEGER) - CAST(STRFTIME('%s', "t24"."reach_sql") AS INTEGER)
+            CAST(STRFTIME('%s', "t23"."reach_customer") AS INTEGER) - CAST(STRFTIME('%s', "t23"."reach_sql") AS INTEGER)
           ) AS REAL) / (
             60
           )
@@ -167,35 +167,35 @@ FROM (
     END AS "minutes"
   FROM (
     SELECT
-      "t23"."person_id",
-      "t23"."created_at",
-      "t23"."stage",
-      "t23"."stage_entered_at",
-      "t23"."account_id",
-      "t23"."sourced_by",
-      "t23"."segment",
-      "t23"."persona",
-      "t23"."channel",
-      "t23"."campaign",
-      "t23"."rep",
-      "t23"."playbook_version",
-      "t23"."first_lead",
-      "t23"."exit_lead",
-      "t23"."first_mql",
-      "t23"."exit_mql",
-      "t23"."first_sal",
-      "t23"."exit_sal",
-      "t23"."first_sql",
-      "t23"."exit_sql",
-      "t23"."first_opportunity",
-      "t23"."exit_opportunity",
-      "t23"."first_customer",
-      "t23"."reach_customer",
-      "t23"."reach_lead",
-      "t23"."reach_mql",
-      "t23"."reach_sal",
-      "t23"."reach_sql",
-      "t23"."reach_opportunity",
+      "t22"."person_id",
+      "t22"."created_at",
+      "t22"."stage",
+      "t22"."stage_entered_at",
+      "t22"."account_id",
+      "t22"."sourced_by",
+      "t22"."segment",
+      "t22"."persona",
+      "t22"."channel",
+      "t22"."campaign",
+      "t22"."rep",
+      "t22"."playbook_version",
+      "t22"."first_lead",
+      "t22"."exit_lead",
+      "t22"."first_mql",
+      "t22"."exit_mql",
+      "t22"."first_sal",
+      "t22"."exit_sal",
+      "t22"."first_sql",
+      "t22"."exit_sql",
+      "t22"."first_opportunity",
+      "t22"."exit_opportunity",
+      "t22"."first_customer",
+      "t22"."reach_customer",
+      "t22"."reach_lead",
+      "t22"."reach_mql",
+      "t22"."reach_sal",
+      "t22"."reach_sql",
+      "t22"."reach_opportunity",
       "t6"."lf_part",
       "t6"."lf_from_stage",
       "t6"."lf_to_stage"
@@ -204,35 +204,35 @@ FROM (
         *
       FROM (
         SELECT
-          "t20"."person_id",
-          "t20"."created_at",
-          "t20"."stage",
-          "t20"."stage_entered_at",
-          "t20"."account_id",
-          "t20"."sourced_by",
-          "t20"."segment",
-          "t20"."persona",
-          "t20"."channel",
-          "t20"."campaign",
-          "t20"."rep",
-          "t20"."playbook_version",
-          "t20"."first_lead",
-          "t20"."exit_lead",
-          "t20"."first_mql",
-          "t20"."exit_mql",
-          "t20"."first_sal",
-          "t20"."exit_sal",
-          "t20"."first_sql",
-          "t20"."exit_sql",
-          "t20"."first_opportunity",
-          "t20"."exit_opportunity",
-          "t20"."first_customer",
-          "t20"."reach_customer",
-          "t20"."reach_lead",
-          "t20"."reach_mql",
-          "t20"."reach_sal",
-          "t20"."reach_sql",
-          "t20"."reach_opportunity"
+          "t19"."person_id",
+          "t19"."created_at",
+          "t19"."stage",
+          "t19"."stage_entered_at",
+          "t19"."account_id",
+          "t19"."sourced_by",
+          "t19"."segment",
+          "t19"."persona",
+          "t19"."channel",
+          "t19"."campaign",
+          "t19"."rep",
+          "t19"."playbook_version",
+          "t19"."first_lead",
+          "t19"."exit_lead",
+          "t19"."first_mql",
+          "t19"."exit_mql",
+          "t19"."first_sal",
+          "t19"."exit_sal",
+          "t19"."first_sql",
+          "t19"."exit_sql",
+          "t19"."first_opportunity",
+          "t19"."exit_opportunity",
+          "t19"."first_customer",
+          "t19"."reach_customer",
+          "t19"."reach_lead",
+          "t19"."reach_mql",
+          "t19"."reach_sal",
+          "t19"."reach_sql",
+          "t19"."reach_opportunity"
         FROM (
           SELECT
             "t7"."id" AS "person_id",
@@ -247,24 +247,24 @@ FROM (
             COALESCE("t13"."c_name", '(none)') AS "campaign",
             COALESCE("t14"."u_email", '(none)') AS "rep",
             '(none)' AS "playbook_version",
-            "t19"."r_person",
-            "t19"."first_lead",
-            "t19"."exit_lead",
-            "t19"."first_mql",
-            "t19"."exit_mql",
-            "t19"."first_sal",
-            "t19"."exit_sal",
-            "t19"."first_sql",
-            "t19"."exit_sql",
-            "t19"."first_opportunity",
-            "t19"."exit_opportunity",
-            "t19"."first_customer",
-            "t19"."reach_customer",
-            "t19"."reach_lead",
-            "t19"."reach_mql",
-            "t19"."reach_sal",
-            "t19"."reach_sql",
-            "t19"."reach_opportunity"
+            "t18"."r_person",
+            "t18"."first_lead",
+            "t18"."exit_lead",
+            "t18"."first_mql",
+            "t18"."exit_mql",
+            "t18"."first_sal",
+            "t18"."exit_sal",
+            "t18"."first_sql",
+            "t18"."exit_sql",
+            "t18"."first_opportunity",
+            "t18"."exit_opportunity",
+            "t18"."first_customer",
+            "t18"."reach_customer",
+            "t18"."reach_lead",
+            "t18"."reach_mql",
+            "t18"."reach_sal",
+            "t18"."reach_sql",
+            "t18"."reach_opportunity"
           FROM "persons" AS "t7"
           LEFT OUTER JOIN (
             SELECT
@@ -289,283 +289,260 @@ FROM (
             ON "t7"."owner_id" = "t14"."u_id"
           LEFT OUTER JOIN (
             SELECT
-              "t17"."r_person",
-              "t17"."first_lead",
-              "t17"."exit_lead",
-              "t17"."first_mql",
-              "t17"."exit_mql",
-              "t17"."first_sal",
-              "t17"."exit_sal",
-              "t17"."first_sql",
-              "t17"."exit_sql",
-              "t17"."first_opportunity",
-              "t17"."exit_opportunity",
-              "t17"."first_customer",
-              "t17"."first_customer" AS "reach_customer",
+              "t16"."r_person",
+              "t16"."first_lead",
+              "t16"."exit_lead",
+              "t16"."first_mql",
+              "t16"."exit_mql",
+              "t16"."first_sal",
+              "t16"."exit_sal",
+              "t16"."first_sql",
+              "t16"."exit_sql",
+              "t16"."first_opportunity",
+              "t16"."exit_opportunity",
+              "t16"."first_customer",
+              "t16"."first_customer" AS "reach_customer",
               NULLIF(
                 MIN(
-                  COALESCE("t17"."first_lead", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_mql", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_sal", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_sql", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_opportunity", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_customer", '9999-12-31 00:00:00')
+                  COALESCE("t16"."first_lead", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_mql", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_sal", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_sql", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_opportunity", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_customer", '9999-12-31 00:00:00')
                 ),
                 '9999-12-31 00:00:00'
               ) AS "reach_lead",
               NULLIF(
                 MIN(
-                  COALESCE("t17"."first_mql", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_sal", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_sql", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_opportunity", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_customer", '9999-12-31 00:00:00')
+                  COALESCE("t16"."first_mql", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_sal", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_sql", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_opportunity", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_customer", '9999-12-31 00:00:00')
                 ),
                 '9999-12-31 00:00:00'
               ) AS "reach_mql",
               NULLIF(
                 MIN(
-                  COALESCE("t17"."first_sal", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_sql", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_opportunity", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_customer", '9999-12-31 00:00:00')
+                  COALESCE("t16"."first_sal", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_sql", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_opportunity", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_customer", '9999-12-31 00:00:00')
                 ),
                 '9999-12-31 00:00:00'
               ) AS "reach_sal",
               NULLIF(
                 MIN(
-                  COALESCE("t17"."first_sql", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_opportunity", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_customer", '9999-12-31 00:00:00')
+                  COALESCE("t16"."first_sql", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_opportunity", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_customer", '9999-12-31 00:00:00')
                 ),
                 '9999-12-31 00:00:00'
               ) AS "reach_sql",
               NULLIF(
                 MIN(
-                  COALESCE("t17"."first_opportunity", '9999-12-31 00:00:00'),
-                  COALESCE("t17"."first_customer", '9999-12-31 00:00:00')
+                  COALESCE("t16"."first_opportunity", '9999-12-31 00:00:00'),
+                  COALESCE("t16"."first_customer", '9999-12-31 00:00:00')
                 ),
                 '9999-12-31 00:00:00'
               ) AS "reach_opportunity"
             FROM (
               SELECT
-                "t16"."person_id" AS "r_person",
-                MIN("t16"."at") FILTER(WHERE
-                  "t16"."rank" = 0) AS "first_lead",
-                MIN("t16"."next_at") FILTER(WHERE
-                  "t16"."rank" = 0) AS "exit_lead",
-                MIN("t16"."at") FILTER(WHERE
-                  "t16"."rank" = 1) AS "first_mql",
-                MIN("t16"."next_at") FILTER(WHERE
-                  "t16"."rank" = 1) AS "exit_mql",
-                MIN("t16"."at") FILTER(WHERE
-                  "t16"."rank" = 2) AS "first_sal",
-                MIN("t16"."next_at") FILTER(WHERE
-                  "t16"."rank" = 2) AS "exit_sal",
-                MIN("t16"."at") FILTER(WHERE
-                  "t16"."rank" = 3) AS "first_sql",
-                MIN("t16"."next_at") FILTER(WHERE
-                  "t16"."rank" = 3) AS "exit_sql",
-                MIN("t16"."at") FILTER(WHERE
-                  "t16"."rank" = 4) AS "first_opportunity",
-                MIN("t16"."next_at") FILTER(WHERE
-                  "t16"."rank" = 4) AS "exit_opportunity",
-                MIN("t16"."at") FILTER(WHERE
-                  "t16"."rank" = 5) AS "first_customer"
+                "t15"."person_id" AS "r_person",
+                MIN("t15"."at") FILTER(WHERE
+                  "t15"."to_stage" = 'lead') AS "first_lead",
+                MIN("t15"."next_at") FILTER(WHERE
+                  "t15"."to_stage" = 'lead') AS "exit_lead",
+                MIN("t15"."at") FILTER(WHERE
+                  "t15"."to_stage" = 'mql') AS "first_mql",
+                MIN("t15"."next_at") FILTER(WHERE
+                  "t15"."to_stage" = 'mql') AS "exit_mql",
+                MIN("t15"."at") FILTER(WHERE
+                  "t15"."to_stage" = 'sal') AS "first_sal",
+                MIN("t15"."next_at") FILTER(WHERE
+                  "t15"."to_stage" = 'sal') AS "exit_sal",
+                MIN("t15"."at") FILTER(WHERE
+                  "t15"."to_stage" = 'sql') AS "first_sql",
+                MIN("t15"."next_at") FILTER(WHERE
+                  "t15"."to_stage" = 'sql') AS "exit_sql",
+                MIN("t15"."at") FILTER(WHERE
+                  "t15"."to_stage" = 'opportunity') AS "first_opportunity",
+                MIN("t15"."next_at") FILTER(WHERE
+                  "t15"."to_stage" = 'opportunity') AS "exit_opportunity",
+                MIN("t15"."at") FILTER(WHERE
+                  "t15"."to_stage" = 'customer') AS "first_customer"
               FROM (
                 SELECT
-                  "t15"."id",
-                  "t15"."person_id",
-                  "t15"."to_stage",
-                  "t15"."at",
-                  "t15"."next_at",
-                  CASE "t15"."to_stage"
-                    WHEN 'lead'
-                    THEN 0
-                    WHEN 'mql'
-                    THEN 1
-                    WHEN 'sal'
-                    THEN 2
-                    WHEN 'sql'
-                    THEN 3
-                    WHEN 'opportunity'
-                    THEN 4
-                    WHEN 'customer'
-                    THEN 5
-                    ELSE NULL
-                  END AS "rank"
+                  "t11"."id",
+                  "t11"."person_id",
+                  "t11"."to_stage",
+                  "t11"."at",
+                  LEAD("t11"."at") OVER (
+                    PARTITION BY "t11"."person_id"
+                    ORDER BY "t11"."at" ASC, "t11"."id" ASC
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                  ) AS "next_at"
                 FROM (
                   SELECT
-                    "t11"."id",
-                    "t11"."person_id",
-                    "t11"."to_stage",
-                    "t11"."at",
-                    LEAD("t11"."at") OVER (
-                      PARTITION BY "t11"."person_id"
-                      ORDER BY "t11"."at" ASC, "t11"."id" ASC
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                    ) AS "next_at"
-                  FROM (
-                    SELECT
-                      "t5"."id",
-                      "t5"."person_id",
-                      "t5"."to_stage",
-                      "t5"."at"
-                    FROM "stage_changes" AS "t5"
-                  ) AS "t11"
-                ) AS "t15"
-              ) AS "t16"
+                    "t5"."id",
+                    "t5"."person_id",
+                    "t5"."to_stage",
+                    "t5"."at"
+                  FROM "stage_changes" AS "t5"
+                ) AS "t11"
+              ) AS "t15"
               GROUP BY
                 1
-            ) AS "t17"
-          ) AS "t19"
-            ON "t7"."id" = "t19"."r_person"
-        ) AS "t20"
-      ) AS "t21"
+            ) AS "t16"
+          ) AS "t18"
+            ON "t7"."id" = "t18"."r_person"
+        ) AS "t19"
+      ) AS "t20"
       WHERE
         (
           (
-            "t21"."reach_lead" >= '2026-01-01 00:00:00'
+            "t20"."reach_lead" >= '2026-01-01 00:00:00'
           )
           AND (
-            "t21"."reach_lead" < '2026-04-01 00:00:00'
+            "t20"."reach_lead" < '2026-04-01 00:00:00'
           )
         )
         OR (
           (
-            "t21"."reach_mql" >= '2026-01-01 00:00:00'
+            "t20"."reach_mql" >= '2026-01-01 00:00:00'
           )
           AND (
-            "t21"."reach_mql" < '2026-04-01 00:00:00'
+            "t20"."reach_mql" < '2026-04-01 00:00:00'
           )
         )
         OR (
           (
-            "t21"."reach_sal" >= '2026-01-01 00:00:00'
+            "t20"."reach_sal" >= '2026-01-01 00:00:00'
           )
           AND (
-            "t21"."reach_sal" < '2026-04-01 00:00:00'
+            "t20"."reach_sal" < '2026-04-01 00:00:00'
           )
         )
         OR (
           (
-            "t21"."reach_sql" >= '2026-01-01 00:00:00'
+            "t20"."reach_sql" >= '2026-01-01 00:00:00'
           )
           AND (
-            "t21"."reach_sql" < '2026-04-01 00:00:00'
+            "t20"."reach_sql" < '2026-04-01 00:00:00'
           )
         )
         OR (
           (
-            "t21"."reach_opportunity" >= '2026-01-01 00:00:00'
+            "t20"."reach_opportunity" >= '2026-01-01 00:00:00'
           )
           AND (
-            "t21"."reach_opportunity" < '2026-04-01 00:00:00'
+            "t20"."reach_opportunity" < '2026-04-01 00:00:00'
           )
         )
         OR (
           (
-            "t21"."reach_lead" >= '2026-01-01 00:00:00'
+            "t20"."reach_lead" >= '2026-01-01 00:00:00'
           )
           AND (
-            "t21"."reach_lead" < '2026-04-01 00:00:00'
+            "t20"."reach_lead" < '2026-04-01 00:00:00'
           )
         )
         OR (
           (
-            "t21"."reach_mql" >= '2026-01-01 00:00:00'
+            "t20"."reach_mql" >= '2026-01-01 00:00:00'
           )
           AND (
-            "t21"."reach_mql" < '2026-04-01 00:00:00'
+            "t20"."reach_mql" < '2026-04-01 00:00:00'
           )
         )
         OR (
           (
-            "t21"."reach_sal" >= '2026-01-01 00:00:00'
+            "t20"."reach_sal" >= '2026-01-01 00:00:00'
           )
           AND (
-            "t21"."reach_sal" < '2026-04-01 00:00:00'
+            "t20"."reach_sal" < '2026-04-01 00:00:00'
           )
         )
         OR (
           (
-            "t21"."reach_sql" >= '2026-01-01 00:00:00'
+            "t20"."reach_sql" >= '2026-01-01 00:00:00'
           )
           AND (
-            "t21"."reach_sql" < '2026-04-01 00:00:00'
+            "t20"."reach_sql" < '2026-04-01 00:00:00'
           )
         )
-    ) AS "t23"
+    ) AS "t22"
     CROSS JOIN "ibis_memtable" AS "t6"
-  ) AS "t24"
+  ) AS "t23"
   WHERE
     CASE
-      WHEN "t24"."lf_part" = 0
+      WHEN "t23"."lf_part" = 0
       THEN (
-        "t24"."reach_lead" >= '2026-01-01 00:00:00'
+        "t23"."reach_lead" >= '2026-01-01 00:00:00'
       )
       AND (
-        "t24"."reach_lead" < '2026-04-01 00:00:00'
+        "t23"."reach_lead" < '2026-04-01 00:00:00'
       )
-      WHEN "t24"."lf_part" = 1
+      WHEN "t23"."lf_part" = 1
       THEN (
-        "t24"."reach_mql" >= '2026-01-01 00:00:00'
+        "t23"."reach_mql" >= '2026-01-01 00:00:00'
       )
       AND (
-        "t24"."reach_mql" < '2026-04-01 00:00:00'
+        "t23"."reach_mql" < '2026-04-01 00:00:00'
       )
-      WHEN "t24"."lf_part" = 2
+      WHEN "t23"."lf_part" = 2
       THEN (
-        "t24"."reach_sal" >= '2026-01-01 00:00:00'
+        "t23"."reach_sal" >= '2026-01-01 00:00:00'
       )
       AND (
-        "t24"."reach_sal" < '2026-04-01 00:00:00'
+        "t23"."reach_sal" < '2026-04-01 00:00:00'
       )
-      WHEN "t24"."lf_part" = 3
+      WHEN "t23"."lf_part" = 3
       THEN (
-        "t24"."reach_sql" >= '2026-01-01 00:00:00'
+        "t23"."reach_sql" >= '2026-01-01 00:00:00'
       )
       AND (
-        "t24"."reach_sql" < '2026-04-01 00:00:00'
+        "t23"."reach_sql" < '2026-04-01 00:00:00'
       )
-      WHEN "t24"."lf_part" = 4
+      WHEN "t23"."lf_part" = 4
       THEN (
-        "t24"."reach_opportunity" >= '2026-01-01 00:00:00'
+        "t23"."reach_opportunity" >= '2026-01-01 00:00:00'
       )
       AND (
-        "t24"."reach_opportunity" < '2026-04-01 00:00:00'
+        "t23"."reach_opportunity" < '2026-04-01 00:00:00'
       )
-      WHEN "t24"."lf_part" = 5
+      WHEN "t23"."lf_part" = 5
       THEN (
-        "t24"."reach_lead" >= '2026-01-01 00:00:00'
+        "t23"."reach_lead" >= '2026-01-01 00:00:00'
       )
       AND (
-        "t24"."reach_lead" < '2026-04-01 00:00:00'
+        "t23"."reach_lead" < '2026-04-01 00:00:00'
       )
-      WHEN "t24"."lf_part" = 6
+      WHEN "t23"."lf_part" = 6
       THEN (
-        "t24"."reach_mql" >= '2026-01-01 00:00:00'
+        "t23"."reach_mql" >= '2026-01-01 00:00:00'
       )
       AND (
-        "t24"."reach_mql" < '2026-04-01 00:00:00'
+        "t23"."reach_mql" < '2026-04-01 00:00:00'
       )
-      WHEN "t24"."lf_part" = 7
+      WHEN "t23"."lf_part" = 7
       THEN (
-        "t24"."reach_sal" >= '2026-01-01 00:00:00'
+        "t23"."reach_sal" >= '2026-01-01 00:00:00'
       )
       AND (
-        "t24"."reach_sal" < '2026-04-01 00:00:00'
+        "t23"."reach_sal" < '2026-04-01 00:00:00'
       )
-      WHEN "t24"."lf_part" = 8
+      WHEN "t23"."lf_part" = 8
       THEN (
-        "t24"."reach_sql" >= '2026-01-01 00:00:00'
+        "t23"."reach_sql" >= '2026-01-01 00:00:00'
       )
       AND (
-        "t24"."reach_sql" < '2026-04-01 00:00:00'
+        "t23"."reach_sql" < '2026-04-01 00:00:00'
       )
       ELSE FALSE
     END
-) AS "t25"
+) AS "t24"
 GROUP BY
   1,
   2,
