@@ -484,7 +484,9 @@ def _fast_engagement(
     words = _packed_counts(model)
     values = "".join(f", {value} AS v{i}" for i, (value, _) in enumerate(words))
     sums = "".join(f", sum(v{i}) AS w{i}" for i in range(len(words)))
-    rows = "SELECT * FROM rows" if words else matched
+    # Activities that match no rule add nothing: left out of the per-person aggregation when read from the
+    # materialized rows (a filter right over the rule CASE would be pushed below it and evaluate it twice).
+    rows = "SELECT * FROM rows WHERE rule IS NOT NULL" if words else matched
     fast = f"""fast AS MATERIALIZED (
   SELECT {key}, sum(weight * factor) AS raw, max(CASE WHEN {positive} THEN at_us END) AS last_pos{sums}
   FROM (SELECT *, {weight} AS weight, {factor} AS factor{values} FROM ({rows})) GROUP BY {key}
