@@ -1,7 +1,7 @@
 """Analytics speed: the Overview metric set on DuckDB over Parquet (1M persons, ~20M activities) and on the
 SQLite store (100k persons), and engine-to-credits Markov attribution over 1M journeys.
 
-Prints one JSON object per figure. BENCH_SCALE (default 1.0) scales the sizes down for quick runs; BENCH_ONLY
+Prints one JSON object per figure. BENCH_SCALE (default 1.0) scales the sizes down for quick runs; BENCH_ANALYTICS_PARTS
 (comma-separated: duckdb, markov, sqlite) runs only those parts. Data comes from the simulator
 (leadflow.simulate); each timing is the best of a few runs after one warm-up. The machine is shared, so each
 figure carries the process CPU seconds of that run (all threads) and the 1-minute load average next to it.
@@ -21,7 +21,9 @@ from typing import Any
 SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
 PEOPLE = max(5000, int(1_000_000 * SCALE))
 STORE_PEOPLE = max(2000, int(100_000 * SCALE))
-ONLY = {p.strip() for p in os.environ.get("BENCH_ONLY", "duckdb,markov,sqlite").split(",") if p.strip()}
+ONLY = {
+    p.strip() for p in os.environ.get("BENCH_ANALYTICS_PARTS", "duckdb,markov,sqlite").split(",") if p.strip()
+}
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
 
