@@ -1,9 +1,9 @@
 """Analytics speed: the Overview metric set on DuckDB over Parquet (1M persons, ~20M activities) and on the
 SQLite store (100k persons), and engine-to-credits Markov attribution over 1M journeys.
 
-Prints one JSON object per figure. BENCH_SCALE (default 1.0) scales the sizes down for quick runs; BENCH_ANALYTICS_PARTS
-(comma-separated: duckdb, markov, sqlite) runs only those parts. Data comes from the simulator
-(leadflow.simulate); each timing is the best of a few runs after one warm-up. The machine is shared, so each
+Prints one JSON object per figure. BENCH_SCALE (default 1.0) scales the sizes down for quick runs;
+BENCH_ANALYTICS_PARTS (comma-separated: duckdb, markov, sqlite) runs only those parts. Data comes from the
+simulator (leadflow.simulate); each timing is the best of a few runs after one warm-up. The machine is shared, so each
 figure carries the process CPU seconds of that run (all threads) and the 1-minute load average next to it.
 """
 
