@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, String, TypeDecorator, bindparam, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from leadflow.domain.durations import parse_duration
@@ -83,11 +83,28 @@ _PERSONS_Q = (
     .select_from(persons.outerjoin(accounts, accounts.c.id == persons.c.account_id))
     .where(persons.c.id.in_(bindparam("ids", expanding=True)))
 )
+
+
+class _Stored(TypeDecorator[Any]):
+    """A column read back exactly as the driver returns it (no result processing)."""
+
+    impl = String
+    cache_ok = True
+
+
+def _utc(value: Any) -> datetime:
+    """A stored timestamp as aware UTC (as UtcDateTime reads it: SQLite gives text, PostgreSQL naive datetimes)."""
+    at: datetime = datetime.fromisoformat(value) if value.__class__ is str else value
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
 _ACTIVITIES_Q = (
     select(
         activities.c.id,
         activities.c.person_id,
-        activities.c.occurred_at,
+        # read as stored and converted below: the column type's two result processors (the dialect's, then
+        # UtcDateTime's) were a tenth of rescoring a person, who may have hundreds of activities
+        type_coerce(activities.c.occurred_at, _Stored()).label("occurred_at"),
         activities.c.type,
         activities.c.channel,
         activities.c.url,
@@ -97,7 +114,7 @@ _ACTIVITIES_Q = (
         assets.c.external_id.label("asset"),
         assets.c.kind.label("asset_kind"),
         assets.c.buyer_stage,
-        activities.c.properties,
+        type_coerce(activities.c.properties, _Stored()).label("properties"),
     )
     .select_from(
         activities.outerjoin(campaigns, campaigns.c.id == activities.c.campaign_id).outerjoin(
@@ -163,7 +180,7 @@ def load_facts(
             facts.activities.append(
                 ActivityFacts(
                     a.id,
-                    a.occurred_at,
+                    _utc(a.occurred_at),
                     a.type,
                     a.channel,
                     a.url,
