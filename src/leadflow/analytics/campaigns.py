@@ -31,7 +31,7 @@ def _ratio(a: float, b: float) -> float | None:
 
 def campaigns(b: Backend, f: Filters) -> pd.DataFrame:
     """Per source campaign: cost, people reaching each stage in the period, pipeline, revenue, ratios."""
-    w = reach(b, f)
+    w = reach(b, f, ("campaign",))
     end = ts(f.as_of)
     won = won_stage(b)
 
@@ -46,7 +46,7 @@ def campaigns(b: Backend, f: Filters) -> pd.DataFrame:
             won=w.person_id.count(where=came(f"reach_{won}")),
         )
     )
-    o = opportunity_facts(b, f)
+    o = opportunity_facts(b, f, ("campaign",))
     made = within(o.created_at, f.period) & (o.created_at <= end)
     closed = (o.status == "won") & within(o.closed_at, f.period) & (o.closed_at <= end)
     money = b.run(

@@ -109,6 +109,10 @@ class Backend:
             self._memo[key] = self.con.table(name)
         return self._memo[key]
 
+    def reused(self) -> list[tuple[Hashable, ibis.Table]]:
+        """The relations materialised so far in this session, by key (none outside a session)."""
+        return list(self._memo.items()) if self._memo is not None else []
+
     def _materialise(self, name: str, expr: ibis.Table, index: str | None = None) -> None:
         if self.kind == "pyspark":
             frame = self.con._session.sql(self.sql(expr)).cache()

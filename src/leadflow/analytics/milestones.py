@@ -41,72 +41,104 @@ def minutes_between(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.Inte
     return (end.epoch_seconds() - start.epoch_seconds()) // MINUTE
 
 
-def _needs_version(f: Filters) -> bool:
-    return f.playbook_version is not None or "playbook_version" in f.breakdown
+def dims_needed(f: Filters, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The dimension columns a query reads: its breakdown, its person filters and `extra`, in DIMENSIONS order."""
+    wanted = {*f.breakdown, *f.person_filters(), *extra}
+    return tuple(name for name in DIMENSIONS if name in wanted)
 
 
-def _filter_key(f: Filters) -> tuple[object, ...]:
-    return (*sorted(f.person_filters().items()), _needs_version(f))
+def person_dims(b: Backend, f: Filters, extra: tuple[str, ...] = ()) -> ir.Table:
+    """One row per person: id, created_at, stage, stage_entered_at, sourced_by and the dimensions that f
+    (breakdown, person filters) and `extra` read; no other dimension column is there.
 
-
-def person_dims(b: Backend, f: Filters) -> ir.Table:
-    """One row per person: id, created_at, stage, stage_entered_at, sourced_by and the filtered dimensions.
-
-    playbook_version (of the person's creation row) costs a scan of the history, so it is only looked up
-    when a filter or breakdown uses it; otherwise the column reads (none).
+    Each dimension costs a lookup (account segment, campaign name, rep email, the playbook_version of the
+    person's creation row: a scan of the history), so the per-person relation only carries those asked for.
     """
-    return reach(b, f)  # the same materialised relation: one scan of persons and history per session
+    return reach(b, f, extra)  # the same materialised relation: one scan of persons and history per session
 
 
-def _person_dims(b: Backend, f: Filters) -> ir.Table:
+def _dimension_columns(b: Backend, names: tuple[str, ...]) -> tuple[ir.Table, dict[str, ir.Value]]:
+    """persons with the lookups the named dimensions need, and each dimension's column expression."""
     p = b.table("persons")
-    a = b.table("accounts").select(a_id="id", a_segment="segment")
-    c = b.table("campaigns").select(c_id="id", c_name="name")
-    u = b.table("users").select(u_id="id", u_email="email")
-    sc = b.table("stage_changes")
-    created = (
-        sc.filter(sc.from_stage.isnull())
-        .group_by(pv_person="person_id")
-        .agg(pv_version=sc.playbook_version.max())
-    )
-    j = p.left_join(a, p.account_id == a.a_id).left_join(c, p.source_campaign_id == c.c_id)
-    j = j.left_join(u, p.owner_id == u.u_id)
-    if _needs_version(f):
+    j = p
+    cols: dict[str, ir.Value] = {}
+    if "segment" in names:
+        a = b.table("accounts").select(a_id="id", a_segment="segment")
+        j = j.left_join(a, p.account_id == a.a_id)
+    if "campaign" in names:
+        c = b.table("campaigns").select(c_id="id", c_name="name")
+        j = j.left_join(c, p.source_campaign_id == c.c_id)
+    if "rep" in names:
+        u = b.table("users").select(u_id="id", u_email="email")
+        j = j.left_join(u, p.owner_id == u.u_id)
+    if "playbook_version" in names:
+        sc = b.table("stage_changes")
+        created = (
+            sc.filter(sc.from_stage.isnull())
+            .group_by(pv_person="person_id")
+            .agg(pv_version=sc.playbook_version.max())
+        )
         j = j.left_join(created, p.id == created.pv_person)
-        version = j.pv_version.fill_null(NONE_LABEL)
-    else:
-        version = ibis.literal(NONE_LABEL)
+    source = {
+        "segment": "a_segment",
+        "persona": "persona",
+        "channel": "source_channel",
+        "campaign": "c_name",
+        "rep": "u_email",
+        "playbook_version": "pv_version",
+    }
+    for name in names:
+        cols[name] = j[source[name]].fill_null(NONE_LABEL)
+    return j, cols
+
+
+def _person_dims(b: Backend, f: Filters, names: tuple[str, ...]) -> ir.Table:
+    j, cols = _dimension_columns(b, names)
     dims = j.select(
         person_id=j.id,
         created_at=j.created_at,
         stage=j.stage,
         stage_entered_at=j.stage_entered_at,
-        account_id=j.account_id,
         sourced_by=j.sourced_by.fill_null(NONE_LABEL),
-        segment=j.a_segment.fill_null(NONE_LABEL),
-        persona=j.persona.fill_null(NONE_LABEL),
-        channel=j.source_channel.fill_null(NONE_LABEL),
-        campaign=j.c_name.fill_null(NONE_LABEL),
-        rep=j.u_email.fill_null(NONE_LABEL),
-        playbook_version=version,
+        **cols,
     )
     for name, value in f.person_filters().items():
         dims = dims.filter(dims[name] == value)
     return dims
 
 
-def reach(b: Backend, f: Filters) -> ir.Table:
-    """Person dims plus, per funnel stage s: reach_<s> (first time at s or any later stage), first_<s> (first
-    real entry) and, for every stage but the won one, exit_<s> (the next change after that entry, any stage;
-    null while still there). Materialised once per session, indexed on person_id for the joins that follow.
+def _with_dims(b: Backend, table: ir.Table, names: tuple[str, ...]) -> ir.Table:
+    """A per-person relation plus the named dimension columns it lacks, looked up by person_id."""
+    missing = tuple(n for n in names if n not in table.columns)
+    if not missing:
+        return table
+    j, cols = _dimension_columns(b, missing)
+    extra = j.select(x_person=j.id, **cols)
+    out = table.left_join(extra, table.person_id == extra.x_person)
+    return out.drop("x_person")
+
+
+def reach(b: Backend, f: Filters, extra: tuple[str, ...] = ()) -> ir.Table:
+    """Person dims (see person_dims) plus, per funnel stage s: reach_<s> (first time at s or any later stage),
+    first_<s> (first real entry) and, for every stage but the won one, exit_<s> (the next change after that
+    entry, any stage; null while still there). Materialised once per session, indexed on person_id for the
+    joins that follow.
 
     A person who jumped over a stage (Lead -> SQL) passed it at the jump: reach_mql = reach_sal = the SQL
     entry, and first_mql (a real entry) stays null -- the skipped flag of stage_changes, derived per stage.
+
+    In a session, one relation per set of person filters: it carries the dimensions of the first request,
+    and a later request that needs more gets them joined on (looked up, not materialised again).
     """
-    return b.reuse(("reach", _filter_key(f)), lambda: _reach(b, f), index="person_id")
+    names = dims_needed(f, extra)
+    rows = tuple(sorted(f.person_filters().items()))
+    for key, table in b.reused():
+        if isinstance(key, tuple) and key[:2] == ("reach", rows):
+            return _with_dims(b, table, names)
+    return b.reuse(("reach", rows, names), lambda: _reach(b, f, names), index="person_id")
 
 
-def _reach(b: Backend, f: Filters) -> ir.Table:
+def _reach(b: Backend, f: Filters, names: tuple[str, ...]) -> ir.Table:
     stages = funnel_stages(b)
     sc = b.table("stage_changes").select("id", "person_id", "to_stage", "at")
     # next_at: the next change after each row (any stage). It only grows along a person's history, so its
@@ -128,7 +160,7 @@ def _reach(b: Backend, f: Filters) -> ir.Table:
         later = [per_person[f"first_{t}"].fill_null(never) for t in stages[i:]]
         reached[f"reach_{s}"] = ibis.least(*later).nullif(never)
     per_person = per_person.mutate(**reached)
-    dims = _person_dims(b, f)
+    dims = _person_dims(b, f, names)
     j = dims.left_join(per_person, dims.person_id == per_person.r_person)
     return j.drop("r_person")
 
@@ -143,20 +175,19 @@ def dims_only(table: ir.Table) -> list[str]:
     return [name for name in DIMENSIONS if name in table.columns]
 
 
-def opportunity_facts(b: Backend, f: Filters) -> ir.Table:
-    """One row per opportunity with its person's dimensions; segment from the deal's account first."""
+def opportunity_facts(b: Backend, f: Filters, extra: tuple[str, ...] = ()) -> ir.Table:
+    """One row per opportunity with its person's sourced_by and the dimensions f and `extra` read; segment
+    from the deal's account first."""
+    names = dims_needed(f, extra)
     o = b.table("opportunities")
-    a = b.table("accounts").select(oa_id="id", oa_segment="segment")
-    d = person_dims(
-        b, Filters(f.period, f.as_of, breakdown=("playbook_version",) if _needs_version(f) else ())
-    )
-    d = d.select(
-        d_person="person_id",
-        d_sourced_by="sourced_by",
-        d_segment="segment",
-        **{f"d_{n}": n for n in DIMENSIONS if n != "segment"},
-    )
-    j = o.left_join(a, o.account_id == a.oa_id).left_join(d, o.person_id == d.d_person)
+    d = person_dims(b, Filters(f.period, f.as_of), names)
+    d = d.select(d_person="person_id", d_sourced_by="sourced_by", **{f"d_{n}": n for n in names})
+    j = o.left_join(d, o.person_id == d.d_person)
+    cols: dict[str, ir.Value] = {n: j[f"d_{n}"].fill_null(NONE_LABEL) for n in names}
+    if "segment" in names:
+        a = b.table("accounts").select(oa_id="id", oa_segment="segment")
+        j = j.left_join(a, j.account_id == a.oa_id)
+        cols["segment"] = j.oa_segment.fill_null(j.d_segment.fill_null(NONE_LABEL))
     facts = j.select(
         opp_id=j.id,
         person_id=j.person_id,
@@ -165,8 +196,7 @@ def opportunity_facts(b: Backend, f: Filters) -> ir.Table:
         status=j.status,
         amount=j.amount.fill_null(0.0),
         sourced_by=j.sourced_by.fill_null(j.d_sourced_by.fill_null(NONE_LABEL)),
-        segment=j.oa_segment.fill_null(j.d_segment.fill_null(NONE_LABEL)),
-        **{n: j[f"d_{n}"].fill_null(NONE_LABEL) for n in DIMENSIONS if n != "segment"},
+        **cols,
     )
     for name, value in f.person_filters().items():
         facts = facts.filter(facts[name] == value)

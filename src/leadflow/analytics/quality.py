@@ -24,17 +24,17 @@ def _dimension(by: str | None) -> list[str]:
     return [by]
 
 
-def _decisions(b: Backend, f: Filters, from_stages: tuple[str, ...]) -> ir.Table:
+def _decisions(b: Backend, f: Filters, from_stages: tuple[str, ...], keys: list[str]) -> ir.Table:
     sc = b.table("stage_changes")
     sc = sc.filter(sc.from_stage.isin(from_stages) & within(sc.at, f.period) & (sc.at <= ts(f.as_of)))
-    dims = person_dims(b, f)
+    dims = person_dims(b, f, tuple(keys))
     return sc.inner_join(dims, sc.person_id == dims.person_id)
 
 
 def acceptance(b: Backend, f: Filters, by: str | None = "campaign") -> pd.DataFrame:
     """MQL decisions in the period: accepted (moved on in the funnel) vs rejected (recycled/disqualified)."""
     keys = _dimension(by)
-    j = _decisions(b, f, REVIEWED)
+    j = _decisions(b, f, REVIEWED, keys)
     forward = j.to_stage.isin(funnel_stages(b))
     agg = b.run(
         j.group_by(keys).agg(accepted=j.count(where=forward), rejected=j.count(where=~forward))
@@ -55,7 +55,7 @@ def acceptance(b: Backend, f: Filters, by: str | None = "campaign") -> pd.DataFr
 def rejection_reasons(b: Backend, f: Filters, by: str | None = None) -> pd.DataFrame:
     """Pareto of the reasons sales gave when returning MQLs/SALs: count, share and cumulative share."""
     keys = _dimension(by)
-    j = _decisions(b, f, REJECTABLE)
+    j = _decisions(b, f, REJECTABLE, keys)
     j = j.filter(~j.to_stage.isin(funnel_stages(b)))
     j = j.mutate(reason=j.reason.fill_null(NONE_LABEL))
     raw = b.run(j.group_by([*keys, "reason"]).agg(count=j.count()))
@@ -72,7 +72,7 @@ def rejection_reasons(b: Backend, f: Filters, by: str | None = None) -> pd.DataF
 
 def segment_mismatch(b: Backend, f: Filters) -> pd.DataFrame:
     """Share of the period's MQLs by segment next to the share of its wins (where marketing aims vs wins)."""
-    w = reach(b, f)
+    w = reach(b, f, ("segment",))
     end = ts(f.as_of)
     won = w[f"reach_{won_stage(b)}"]
     raw = b.run(

@@ -1,162 +1,162 @@
 SELECT
-  `t24`.`segment`,
-  `t24`.`from_stage`,
-  `t24`.`to_stage`,
-  `t24`.`minutes`,
+  `t18`.`segment`,
+  `t18`.`from_stage`,
+  `t18`.`to_stage`,
+  `t18`.`minutes`,
   COUNT(*) AS `n`
 FROM (
   SELECT
-    `t23`.`segment`,
-    `t23`.`lf_from_stage` AS `from_stage`,
-    `t23`.`lf_to_stage` AS `to_stage`,
+    `t17`.`segment`,
+    `t17`.`lf_from_stage` AS `from_stage`,
+    `t17`.`lf_to_stage` AS `to_stage`,
     CASE
-      WHEN `t23`.`lf_part` = 0
+      WHEN `t17`.`lf_part` = 0
       THEN CASE
         WHEN (
-          `t23`.`reach_mql` IS NOT NULL
+          `t17`.`reach_mql` IS NOT NULL
         )
         AND (
-          `t23`.`reach_mql` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
+          `t17`.`reach_mql` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
         )
         THEN CAST(FLOOR(
           (
-            UNIX_TIMESTAMP(CAST(`t23`.`reach_mql` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t23`.`reach_lead` AS TIMESTAMP))
+            UNIX_TIMESTAMP(CAST(`t17`.`reach_mql` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t17`.`reach_lead` AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN `t23`.`lf_part` = 1
+      WHEN `t17`.`lf_part` = 1
       THEN CASE
         WHEN (
-          `t23`.`reach_sal` IS NOT NULL
+          `t17`.`reach_sal` IS NOT NULL
         )
         AND (
-          `t23`.`reach_sal` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
+          `t17`.`reach_sal` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
         )
         THEN CAST(FLOOR(
           (
-            UNIX_TIMESTAMP(CAST(`t23`.`reach_sal` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t23`.`reach_mql` AS TIMESTAMP))
+            UNIX_TIMESTAMP(CAST(`t17`.`reach_sal` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t17`.`reach_mql` AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN `t23`.`lf_part` = 2
+      WHEN `t17`.`lf_part` = 2
       THEN CASE
         WHEN (
-          `t23`.`reach_sql` IS NOT NULL
+          `t17`.`reach_sql` IS NOT NULL
         )
         AND (
-          `t23`.`reach_sql` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
+          `t17`.`reach_sql` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
         )
         THEN CAST(FLOOR(
           (
-            UNIX_TIMESTAMP(CAST(`t23`.`reach_sql` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t23`.`reach_sal` AS TIMESTAMP))
+            UNIX_TIMESTAMP(CAST(`t17`.`reach_sql` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t17`.`reach_sal` AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN `t23`.`lf_part` = 3
+      WHEN `t17`.`lf_part` = 3
       THEN CASE
         WHEN (
-          `t23`.`reach_opportunity` IS NOT NULL
+          `t17`.`reach_opportunity` IS NOT NULL
         )
         AND (
-          `t23`.`reach_opportunity` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
+          `t17`.`reach_opportunity` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
         )
         THEN CAST(FLOOR(
           (
-            UNIX_TIMESTAMP(CAST(`t23`.`reach_opportunity` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t23`.`reach_sql` AS TIMESTAMP))
+            UNIX_TIMESTAMP(CAST(`t17`.`reach_opportunity` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t17`.`reach_sql` AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN `t23`.`lf_part` = 4
+      WHEN `t17`.`lf_part` = 4
       THEN CASE
         WHEN (
-          `t23`.`reach_customer` IS NOT NULL
+          `t17`.`reach_customer` IS NOT NULL
         )
         AND (
-          `t23`.`reach_customer` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
+          `t17`.`reach_customer` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
         )
         THEN CAST(FLOOR(
           (
-            UNIX_TIMESTAMP(CAST(`t23`.`reach_customer` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t23`.`reach_opportunity` AS TIMESTAMP))
+            UNIX_TIMESTAMP(CAST(`t17`.`reach_customer` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t17`.`reach_opportunity` AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN `t23`.`lf_part` = 5
+      WHEN `t17`.`lf_part` = 5
       THEN CASE
         WHEN (
-          `t23`.`reach_customer` IS NOT NULL
+          `t17`.`reach_customer` IS NOT NULL
         )
         AND (
-          `t23`.`reach_customer` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
+          `t17`.`reach_customer` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
         )
         THEN CAST(FLOOR(
           (
-            UNIX_TIMESTAMP(CAST(`t23`.`reach_customer` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t23`.`reach_lead` AS TIMESTAMP))
+            UNIX_TIMESTAMP(CAST(`t17`.`reach_customer` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t17`.`reach_lead` AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN `t23`.`lf_part` = 6
+      WHEN `t17`.`lf_part` = 6
       THEN CASE
         WHEN (
-          `t23`.`reach_customer` IS NOT NULL
+          `t17`.`reach_customer` IS NOT NULL
         )
         AND (
-          `t23`.`reach_customer` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
+          `t17`.`reach_customer` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
         )
         THEN CAST(FLOOR(
           (
-            UNIX_TIMESTAMP(CAST(`t23`.`reach_customer` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t23`.`reach_mql` AS TIMESTAMP))
+            UNIX_TIMESTAMP(CAST(`t17`.`reach_customer` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t17`.`reach_mql` AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN `t23`.`lf_part` = 7
+      WHEN `t17`.`lf_part` = 7
       THEN CASE
         WHEN (
-          `t23`.`reach_customer` IS NOT NULL
+          `t17`.`reach_customer` IS NOT NULL
         )
         AND (
-          `t23`.`reach_customer` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
+          `t17`.`reach_customer` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
         )
         THEN CAST(FLOOR(
           (
-            UNIX_TIMESTAMP(CAST(`t23`.`reach_customer` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t23`.`reach_sal` AS TIMESTAMP))
+            UNIX_TIMESTAMP(CAST(`t17`.`reach_customer` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t17`.`reach_sal` AS TIMESTAMP))
           ) / (
             60
           )
         ) AS BIGINT)
         ELSE CAST(NULL AS BIGINT)
       END
-      WHEN `t23`.`lf_part` = 8
+      WHEN `t17`.`lf_part` = 8
       THEN CASE
         WHEN (
-          `t23`.`reach_customer` IS NOT NULL
+          `t17`.`reach_customer` IS NOT NULL
         )
         AND (
-          `t23`.`reach_customer` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
+          `t17`.`reach_customer` <= CAST('2026-03-02T10:00:00' AS TIMESTAMP)
         )
         THEN CAST(FLOOR(
           (
-            UNIX_TIMESTAMP(CAST(`t23`.`reach_customer` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t23`.`reach_sql` AS TIMESTAMP))
+            UNIX_TIMESTAMP(CAST(`t17`.`reach_customer` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t17`.`reach_sql` AS TIMESTAMP))
           ) / (
             60
           )
@@ -167,367 +167,335 @@ FROM (
     END AS `minutes`
   FROM (
     SELECT
-      `t22`.`person_id`,
-      `t22`.`created_at`,
-      `t22`.`stage`,
-      `t22`.`stage_entered_at`,
-      `t22`.`account_id`,
-      `t22`.`sourced_by`,
-      `t22`.`segment`,
-      `t22`.`persona`,
-      `t22`.`channel`,
-      `t22`.`campaign`,
-      `t22`.`rep`,
-      `t22`.`playbook_version`,
-      `t22`.`first_lead`,
-      `t22`.`exit_lead`,
-      `t22`.`first_mql`,
-      `t22`.`exit_mql`,
-      `t22`.`first_sal`,
-      `t22`.`exit_sal`,
-      `t22`.`first_sql`,
-      `t22`.`exit_sql`,
-      `t22`.`first_opportunity`,
-      `t22`.`exit_opportunity`,
-      `t22`.`first_customer`,
-      `t22`.`reach_customer`,
-      `t22`.`reach_lead`,
-      `t22`.`reach_mql`,
-      `t22`.`reach_sal`,
-      `t22`.`reach_sql`,
-      `t22`.`reach_opportunity`,
-      `t6`.`lf_part`,
-      `t6`.`lf_from_stage`,
-      `t6`.`lf_to_stage`
+      `t16`.`person_id`,
+      `t16`.`created_at`,
+      `t16`.`stage`,
+      `t16`.`stage_entered_at`,
+      `t16`.`sourced_by`,
+      `t16`.`segment`,
+      `t16`.`first_lead`,
+      `t16`.`exit_lead`,
+      `t16`.`first_mql`,
+      `t16`.`exit_mql`,
+      `t16`.`first_sal`,
+      `t16`.`exit_sal`,
+      `t16`.`first_sql`,
+      `t16`.`exit_sql`,
+      `t16`.`first_opportunity`,
+      `t16`.`exit_opportunity`,
+      `t16`.`first_customer`,
+      `t16`.`reach_customer`,
+      `t16`.`reach_lead`,
+      `t16`.`reach_mql`,
+      `t16`.`reach_sal`,
+      `t16`.`reach_sql`,
+      `t16`.`reach_opportunity`,
+      `t4`.`lf_part`,
+      `t4`.`lf_from_stage`,
+      `t4`.`lf_to_stage`
     FROM (
       SELECT
         *
       FROM (
         SELECT
-          `t19`.`person_id`,
-          `t19`.`created_at`,
-          `t19`.`stage`,
-          `t19`.`stage_entered_at`,
-          `t19`.`account_id`,
-          `t19`.`sourced_by`,
-          `t19`.`segment`,
-          `t19`.`persona`,
-          `t19`.`channel`,
-          `t19`.`campaign`,
-          `t19`.`rep`,
-          `t19`.`playbook_version`,
-          `t19`.`first_lead`,
-          `t19`.`exit_lead`,
-          `t19`.`first_mql`,
-          `t19`.`exit_mql`,
-          `t19`.`first_sal`,
-          `t19`.`exit_sal`,
-          `t19`.`first_sql`,
-          `t19`.`exit_sql`,
-          `t19`.`first_opportunity`,
-          `t19`.`exit_opportunity`,
-          `t19`.`first_customer`,
-          `t19`.`reach_customer`,
-          `t19`.`reach_lead`,
-          `t19`.`reach_mql`,
-          `t19`.`reach_sal`,
-          `t19`.`reach_sql`,
-          `t19`.`reach_opportunity`
+          `t13`.`person_id`,
+          `t13`.`created_at`,
+          `t13`.`stage`,
+          `t13`.`stage_entered_at`,
+          `t13`.`sourced_by`,
+          `t13`.`segment`,
+          `t13`.`first_lead`,
+          `t13`.`exit_lead`,
+          `t13`.`first_mql`,
+          `t13`.`exit_mql`,
+          `t13`.`first_sal`,
+          `t13`.`exit_sal`,
+          `t13`.`first_sql`,
+          `t13`.`exit_sql`,
+          `t13`.`first_opportunity`,
+          `t13`.`exit_opportunity`,
+          `t13`.`first_customer`,
+          `t13`.`reach_customer`,
+          `t13`.`reach_lead`,
+          `t13`.`reach_mql`,
+          `t13`.`reach_sal`,
+          `t13`.`reach_sql`,
+          `t13`.`reach_opportunity`
         FROM (
           SELECT
-            `t7`.`id` AS `person_id`,
-            `t7`.`created_at`,
-            `t7`.`stage`,
-            `t7`.`stage_entered_at`,
-            `t7`.`account_id`,
-            COALESCE(`t7`.`sourced_by`, '(none)') AS `sourced_by`,
-            COALESCE(`t12`.`a_segment`, '(none)') AS `segment`,
-            COALESCE(`t7`.`persona`, '(none)') AS `persona`,
-            COALESCE(`t7`.`source_channel`, '(none)') AS `channel`,
-            COALESCE(`t13`.`c_name`, '(none)') AS `campaign`,
-            COALESCE(`t14`.`u_email`, '(none)') AS `rep`,
-            '(none)' AS `playbook_version`,
-            `t18`.`r_person`,
-            `t18`.`first_lead`,
-            `t18`.`exit_lead`,
-            `t18`.`first_mql`,
-            `t18`.`exit_mql`,
-            `t18`.`first_sal`,
-            `t18`.`exit_sal`,
-            `t18`.`first_sql`,
-            `t18`.`exit_sql`,
-            `t18`.`first_opportunity`,
-            `t18`.`exit_opportunity`,
-            `t18`.`first_customer`,
-            `t18`.`reach_customer`,
-            `t18`.`reach_lead`,
-            `t18`.`reach_mql`,
-            `t18`.`reach_sal`,
-            `t18`.`reach_sql`,
-            `t18`.`reach_opportunity`
-          FROM `persons` AS `t7`
+            `t5`.`id` AS `person_id`,
+            `t5`.`created_at`,
+            `t5`.`stage`,
+            `t5`.`stage_entered_at`,
+            COALESCE(`t5`.`sourced_by`, '(none)') AS `sourced_by`,
+            COALESCE(`t8`.`a_segment`, '(none)') AS `segment`,
+            `t12`.`r_person`,
+            `t12`.`first_lead`,
+            `t12`.`exit_lead`,
+            `t12`.`first_mql`,
+            `t12`.`exit_mql`,
+            `t12`.`first_sal`,
+            `t12`.`exit_sal`,
+            `t12`.`first_sql`,
+            `t12`.`exit_sql`,
+            `t12`.`first_opportunity`,
+            `t12`.`exit_opportunity`,
+            `t12`.`first_customer`,
+            `t12`.`reach_customer`,
+            `t12`.`reach_lead`,
+            `t12`.`reach_mql`,
+            `t12`.`reach_sal`,
+            `t12`.`reach_sql`,
+            `t12`.`reach_opportunity`
+          FROM `persons` AS `t5`
           LEFT OUTER JOIN (
             SELECT
               `t2`.`id` AS `a_id`,
               `t2`.`segment` AS `a_segment`
             FROM `accounts` AS `t2`
-          ) AS `t12`
-            ON `t7`.`account_id` = `t12`.`a_id`
+          ) AS `t8`
+            ON `t5`.`account_id` = `t8`.`a_id`
           LEFT OUTER JOIN (
             SELECT
-              `t3`.`id` AS `c_id`,
-              `t3`.`name` AS `c_name`
-            FROM `campaigns` AS `t3`
-          ) AS `t13`
-            ON `t7`.`source_campaign_id` = `t13`.`c_id`
-          LEFT OUTER JOIN (
-            SELECT
-              `t4`.`id` AS `u_id`,
-              `t4`.`email` AS `u_email`
-            FROM `users` AS `t4`
-          ) AS `t14`
-            ON `t7`.`owner_id` = `t14`.`u_id`
-          LEFT OUTER JOIN (
-            SELECT
-              `t16`.`r_person`,
-              `t16`.`first_lead`,
-              `t16`.`exit_lead`,
-              `t16`.`first_mql`,
-              `t16`.`exit_mql`,
-              `t16`.`first_sal`,
-              `t16`.`exit_sal`,
-              `t16`.`first_sql`,
-              `t16`.`exit_sql`,
-              `t16`.`first_opportunity`,
-              `t16`.`exit_opportunity`,
-              `t16`.`first_customer`,
-              `t16`.`first_customer` AS `reach_customer`,
+              `t10`.`r_person`,
+              `t10`.`first_lead`,
+              `t10`.`exit_lead`,
+              `t10`.`first_mql`,
+              `t10`.`exit_mql`,
+              `t10`.`first_sal`,
+              `t10`.`exit_sal`,
+              `t10`.`first_sql`,
+              `t10`.`exit_sql`,
+              `t10`.`first_opportunity`,
+              `t10`.`exit_opportunity`,
+              `t10`.`first_customer`,
+              `t10`.`first_customer` AS `reach_customer`,
               NULLIF(
                 LEAST(
-                  COALESCE(`t16`.`first_lead`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_mql`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_sal`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_sql`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_opportunity`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_customer`, CAST('9999-12-31T00:00:00' AS TIMESTAMP))
+                  COALESCE(`t10`.`first_lead`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_mql`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_sal`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_sql`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_opportunity`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_customer`, CAST('9999-12-31T00:00:00' AS TIMESTAMP))
                 ),
                 CAST('9999-12-31T00:00:00' AS TIMESTAMP)
               ) AS `reach_lead`,
               NULLIF(
                 LEAST(
-                  COALESCE(`t16`.`first_mql`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_sal`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_sql`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_opportunity`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_customer`, CAST('9999-12-31T00:00:00' AS TIMESTAMP))
+                  COALESCE(`t10`.`first_mql`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_sal`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_sql`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_opportunity`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_customer`, CAST('9999-12-31T00:00:00' AS TIMESTAMP))
                 ),
                 CAST('9999-12-31T00:00:00' AS TIMESTAMP)
               ) AS `reach_mql`,
               NULLIF(
                 LEAST(
-                  COALESCE(`t16`.`first_sal`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_sql`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_opportunity`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_customer`, CAST('9999-12-31T00:00:00' AS TIMESTAMP))
+                  COALESCE(`t10`.`first_sal`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_sql`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_opportunity`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_customer`, CAST('9999-12-31T00:00:00' AS TIMESTAMP))
                 ),
                 CAST('9999-12-31T00:00:00' AS TIMESTAMP)
               ) AS `reach_sal`,
               NULLIF(
                 LEAST(
-                  COALESCE(`t16`.`first_sql`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_opportunity`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_customer`, CAST('9999-12-31T00:00:00' AS TIMESTAMP))
+                  COALESCE(`t10`.`first_sql`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_opportunity`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_customer`, CAST('9999-12-31T00:00:00' AS TIMESTAMP))
                 ),
                 CAST('9999-12-31T00:00:00' AS TIMESTAMP)
               ) AS `reach_sql`,
               NULLIF(
                 LEAST(
-                  COALESCE(`t16`.`first_opportunity`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
-                  COALESCE(`t16`.`first_customer`, CAST('9999-12-31T00:00:00' AS TIMESTAMP))
+                  COALESCE(`t10`.`first_opportunity`, CAST('9999-12-31T00:00:00' AS TIMESTAMP)),
+                  COALESCE(`t10`.`first_customer`, CAST('9999-12-31T00:00:00' AS TIMESTAMP))
                 ),
                 CAST('9999-12-31T00:00:00' AS TIMESTAMP)
               ) AS `reach_opportunity`
             FROM (
               SELECT
-                `t15`.`person_id` AS `r_person`,
-                MIN(IF(`t15`.`to_stage` = 'lead', `t15`.`at`, NULL)) AS `first_lead`,
-                MIN(IF(`t15`.`to_stage` = 'lead', `t15`.`next_at`, NULL)) AS `exit_lead`,
-                MIN(IF(`t15`.`to_stage` = 'mql', `t15`.`at`, NULL)) AS `first_mql`,
-                MIN(IF(`t15`.`to_stage` = 'mql', `t15`.`next_at`, NULL)) AS `exit_mql`,
-                MIN(IF(`t15`.`to_stage` = 'sal', `t15`.`at`, NULL)) AS `first_sal`,
-                MIN(IF(`t15`.`to_stage` = 'sal', `t15`.`next_at`, NULL)) AS `exit_sal`,
-                MIN(IF(`t15`.`to_stage` = 'sql', `t15`.`at`, NULL)) AS `first_sql`,
-                MIN(IF(`t15`.`to_stage` = 'sql', `t15`.`next_at`, NULL)) AS `exit_sql`,
-                MIN(IF(`t15`.`to_stage` = 'opportunity', `t15`.`at`, NULL)) AS `first_opportunity`,
-                MIN(IF(`t15`.`to_stage` = 'opportunity', `t15`.`next_at`, NULL)) AS `exit_opportunity`,
-                MIN(IF(`t15`.`to_stage` = 'customer', `t15`.`at`, NULL)) AS `first_customer`
+                `t9`.`person_id` AS `r_person`,
+                MIN(IF(`t9`.`to_stage` = 'lead', `t9`.`at`, NULL)) AS `first_lead`,
+                MIN(IF(`t9`.`to_stage` = 'lead', `t9`.`next_at`, NULL)) AS `exit_lead`,
+                MIN(IF(`t9`.`to_stage` = 'mql', `t9`.`at`, NULL)) AS `first_mql`,
+                MIN(IF(`t9`.`to_stage` = 'mql', `t9`.`next_at`, NULL)) AS `exit_mql`,
+                MIN(IF(`t9`.`to_stage` = 'sal', `t9`.`at`, NULL)) AS `first_sal`,
+                MIN(IF(`t9`.`to_stage` = 'sal', `t9`.`next_at`, NULL)) AS `exit_sal`,
+                MIN(IF(`t9`.`to_stage` = 'sql', `t9`.`at`, NULL)) AS `first_sql`,
+                MIN(IF(`t9`.`to_stage` = 'sql', `t9`.`next_at`, NULL)) AS `exit_sql`,
+                MIN(IF(`t9`.`to_stage` = 'opportunity', `t9`.`at`, NULL)) AS `first_opportunity`,
+                MIN(IF(`t9`.`to_stage` = 'opportunity', `t9`.`next_at`, NULL)) AS `exit_opportunity`,
+                MIN(IF(`t9`.`to_stage` = 'customer', `t9`.`at`, NULL)) AS `first_customer`
               FROM (
                 SELECT
-                  `t11`.`id`,
-                  `t11`.`person_id`,
-                  `t11`.`to_stage`,
-                  `t11`.`at`,
-                  LEAD(`t11`.`at`) OVER (PARTITION BY `t11`.`person_id` ORDER BY `t11`.`at` ASC, `t11`.`id` ASC) AS `next_at`
+                  `t7`.`id`,
+                  `t7`.`person_id`,
+                  `t7`.`to_stage`,
+                  `t7`.`at`,
+                  LEAD(`t7`.`at`) OVER (PARTITION BY `t7`.`person_id` ORDER BY `t7`.`at` ASC, `t7`.`id` ASC) AS `next_at`
                 FROM (
                   SELECT
-                    `t5`.`id`,
-                    `t5`.`person_id`,
-                    `t5`.`to_stage`,
-                    `t5`.`at`
-                  FROM `stage_changes` AS `t5`
-                ) AS `t11`
-              ) AS `t15`
+                    `t3`.`id`,
+                    `t3`.`person_id`,
+                    `t3`.`to_stage`,
+                    `t3`.`at`
+                  FROM `stage_changes` AS `t3`
+                ) AS `t7`
+              ) AS `t9`
               GROUP BY
                 1
-            ) AS `t16`
-          ) AS `t18`
-            ON `t7`.`id` = `t18`.`r_person`
-        ) AS `t19`
-      ) AS `t20`
+            ) AS `t10`
+          ) AS `t12`
+            ON `t5`.`id` = `t12`.`r_person`
+        ) AS `t13`
+      ) AS `t14`
       WHERE
         (
           (
-            `t20`.`reach_lead` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_lead` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
           )
           AND (
-            `t20`.`reach_lead` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_lead` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
           )
         )
         OR (
           (
-            `t20`.`reach_mql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_mql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
           )
           AND (
-            `t20`.`reach_mql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_mql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
           )
         )
         OR (
           (
-            `t20`.`reach_sal` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_sal` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
           )
           AND (
-            `t20`.`reach_sal` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_sal` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
           )
         )
         OR (
           (
-            `t20`.`reach_sql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_sql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
           )
           AND (
-            `t20`.`reach_sql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_sql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
           )
         )
         OR (
           (
-            `t20`.`reach_opportunity` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_opportunity` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
           )
           AND (
-            `t20`.`reach_opportunity` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_opportunity` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
           )
         )
         OR (
           (
-            `t20`.`reach_lead` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_lead` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
           )
           AND (
-            `t20`.`reach_lead` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_lead` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
           )
         )
         OR (
           (
-            `t20`.`reach_mql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_mql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
           )
           AND (
-            `t20`.`reach_mql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_mql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
           )
         )
         OR (
           (
-            `t20`.`reach_sal` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_sal` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
           )
           AND (
-            `t20`.`reach_sal` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_sal` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
           )
         )
         OR (
           (
-            `t20`.`reach_sql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_sql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
           )
           AND (
-            `t20`.`reach_sql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+            `t14`.`reach_sql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
           )
         )
-    ) AS `t22`
-    CROSS JOIN `ibis_memtable` AS `t6`
-  ) AS `t23`
+    ) AS `t16`
+    CROSS JOIN `ibis_memtable` AS `t4`
+  ) AS `t17`
   WHERE
     CASE
-      WHEN `t23`.`lf_part` = 0
+      WHEN `t17`.`lf_part` = 0
       THEN (
-        `t23`.`reach_lead` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_lead` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
       )
       AND (
-        `t23`.`reach_lead` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_lead` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
       )
-      WHEN `t23`.`lf_part` = 1
+      WHEN `t17`.`lf_part` = 1
       THEN (
-        `t23`.`reach_mql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_mql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
       )
       AND (
-        `t23`.`reach_mql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_mql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
       )
-      WHEN `t23`.`lf_part` = 2
+      WHEN `t17`.`lf_part` = 2
       THEN (
-        `t23`.`reach_sal` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_sal` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
       )
       AND (
-        `t23`.`reach_sal` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_sal` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
       )
-      WHEN `t23`.`lf_part` = 3
+      WHEN `t17`.`lf_part` = 3
       THEN (
-        `t23`.`reach_sql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_sql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
       )
       AND (
-        `t23`.`reach_sql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_sql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
       )
-      WHEN `t23`.`lf_part` = 4
+      WHEN `t17`.`lf_part` = 4
       THEN (
-        `t23`.`reach_opportunity` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_opportunity` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
       )
       AND (
-        `t23`.`reach_opportunity` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_opportunity` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
       )
-      WHEN `t23`.`lf_part` = 5
+      WHEN `t17`.`lf_part` = 5
       THEN (
-        `t23`.`reach_lead` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_lead` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
       )
       AND (
-        `t23`.`reach_lead` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_lead` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
       )
-      WHEN `t23`.`lf_part` = 6
+      WHEN `t17`.`lf_part` = 6
       THEN (
-        `t23`.`reach_mql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_mql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
       )
       AND (
-        `t23`.`reach_mql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_mql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
       )
-      WHEN `t23`.`lf_part` = 7
+      WHEN `t17`.`lf_part` = 7
       THEN (
-        `t23`.`reach_sal` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_sal` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
       )
       AND (
-        `t23`.`reach_sal` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_sal` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
       )
-      WHEN `t23`.`lf_part` = 8
+      WHEN `t17`.`lf_part` = 8
       THEN (
-        `t23`.`reach_sql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_sql` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
       )
       AND (
-        `t23`.`reach_sql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
+        `t17`.`reach_sql` < CAST('2026-04-01T00:00:00' AS TIMESTAMP)
       )
       ELSE FALSE
     END
-) AS `t24`
+) AS `t18`
 GROUP BY
   1,
   2,

@@ -1,302 +1,282 @@
 SELECT
-  "t18"."segment",
-  COUNT("t18"."person_id") FILTER(WHERE
+  "t12"."segment",
+  COUNT("t12"."person_id") FILTER(WHERE
     (
-      "t18"."reach_lead" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+      "t12"."reach_lead" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
     )
     AND (
-      "t18"."reach_lead" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+      "t12"."reach_lead" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
     )) AS "entered_lead",
-  COUNT("t18"."person_id") FILTER(WHERE
+  COUNT("t12"."person_id") FILTER(WHERE
     (
-      "t18"."reach_lead" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+      "t12"."reach_lead" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
     )
     AND (
-      "t18"."reach_lead" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+      "t12"."reach_lead" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
     )
     AND (
       (
-        "t18"."first_lead" IS NULL
+        "t12"."first_lead" IS NULL
       ) OR (
-        "t18"."first_lead" > "t18"."reach_lead"
+        "t12"."first_lead" > "t12"."reach_lead"
       )
     )) AS "skipped_lead",
-  COUNT("t18"."person_id") FILTER(WHERE
+  COUNT("t12"."person_id") FILTER(WHERE
     (
-      "t18"."reach_mql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+      "t12"."reach_mql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
     )
     AND (
-      "t18"."reach_mql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+      "t12"."reach_mql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
     )) AS "entered_mql",
-  COUNT("t18"."person_id") FILTER(WHERE
+  COUNT("t12"."person_id") FILTER(WHERE
     (
-      "t18"."reach_mql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+      "t12"."reach_mql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
     )
     AND (
-      "t18"."reach_mql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+      "t12"."reach_mql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
     )
     AND (
       (
-        "t18"."first_mql" IS NULL
+        "t12"."first_mql" IS NULL
       ) OR (
-        "t18"."first_mql" > "t18"."reach_mql"
+        "t12"."first_mql" > "t12"."reach_mql"
       )
     )) AS "skipped_mql",
-  COUNT("t18"."person_id") FILTER(WHERE
+  COUNT("t12"."person_id") FILTER(WHERE
     (
-      "t18"."reach_sal" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+      "t12"."reach_sal" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
     )
     AND (
-      "t18"."reach_sal" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+      "t12"."reach_sal" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
     )) AS "entered_sal",
-  COUNT("t18"."person_id") FILTER(WHERE
+  COUNT("t12"."person_id") FILTER(WHERE
     (
-      "t18"."reach_sal" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+      "t12"."reach_sal" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
     )
     AND (
-      "t18"."reach_sal" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+      "t12"."reach_sal" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
     )
     AND (
       (
-        "t18"."first_sal" IS NULL
+        "t12"."first_sal" IS NULL
       ) OR (
-        "t18"."first_sal" > "t18"."reach_sal"
+        "t12"."first_sal" > "t12"."reach_sal"
       )
     )) AS "skipped_sal",
-  COUNT("t18"."person_id") FILTER(WHERE
+  COUNT("t12"."person_id") FILTER(WHERE
     (
-      "t18"."reach_sql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+      "t12"."reach_sql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
     )
     AND (
-      "t18"."reach_sql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+      "t12"."reach_sql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
     )) AS "entered_sql",
-  COUNT("t18"."person_id") FILTER(WHERE
+  COUNT("t12"."person_id") FILTER(WHERE
     (
-      "t18"."reach_sql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+      "t12"."reach_sql" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
     )
     AND (
-      "t18"."reach_sql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+      "t12"."reach_sql" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
     )
     AND (
       (
-        "t18"."first_sql" IS NULL
+        "t12"."first_sql" IS NULL
       ) OR (
-        "t18"."first_sql" > "t18"."reach_sql"
+        "t12"."first_sql" > "t12"."reach_sql"
       )
     )) AS "skipped_sql",
-  COUNT("t18"."person_id") FILTER(WHERE
+  COUNT("t12"."person_id") FILTER(WHERE
     (
-      "t18"."reach_opportunity" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+      "t12"."reach_opportunity" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
     )
     AND (
-      "t18"."reach_opportunity" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+      "t12"."reach_opportunity" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
     )) AS "entered_opportunity",
-  COUNT("t18"."person_id") FILTER(WHERE
+  COUNT("t12"."person_id") FILTER(WHERE
     (
-      "t18"."reach_opportunity" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+      "t12"."reach_opportunity" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
     )
     AND (
-      "t18"."reach_opportunity" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+      "t12"."reach_opportunity" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
     )
     AND (
       (
-        "t18"."first_opportunity" IS NULL
+        "t12"."first_opportunity" IS NULL
       )
       OR (
-        "t18"."first_opportunity" > "t18"."reach_opportunity"
+        "t12"."first_opportunity" > "t12"."reach_opportunity"
       )
     )) AS "skipped_opportunity",
-  COUNT("t18"."person_id") FILTER(WHERE
+  COUNT("t12"."person_id") FILTER(WHERE
     (
-      "t18"."reach_customer" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+      "t12"."reach_customer" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
     )
     AND (
-      "t18"."reach_customer" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+      "t12"."reach_customer" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
     )) AS "entered_customer",
-  COUNT("t18"."person_id") FILTER(WHERE
+  COUNT("t12"."person_id") FILTER(WHERE
     (
-      "t18"."reach_customer" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
+      "t12"."reach_customer" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
     )
     AND (
-      "t18"."reach_customer" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
+      "t12"."reach_customer" < MAKE_TIMESTAMP(2026, 4, 1, 0, 0, 0.0)
     )
     AND (
       (
-        "t18"."first_customer" IS NULL
+        "t12"."first_customer" IS NULL
       )
       OR (
-        "t18"."first_customer" > "t18"."reach_customer"
+        "t12"."first_customer" > "t12"."reach_customer"
       )
     )) AS "skipped_customer"
 FROM (
   SELECT
-    "t17".*
+    "t11".*
     EXCLUDE ("r_person")
   FROM (
     SELECT
-      "t5"."id" AS "person_id",
-      "t5"."created_at",
-      "t5"."stage",
-      "t5"."stage_entered_at",
-      "t5"."account_id",
-      COALESCE("t5"."sourced_by", '(none)') AS "sourced_by",
-      COALESCE("t10"."a_segment", '(none)') AS "segment",
-      COALESCE("t5"."persona", '(none)') AS "persona",
-      COALESCE("t5"."source_channel", '(none)') AS "channel",
-      COALESCE("t11"."c_name", '(none)') AS "campaign",
-      COALESCE("t12"."u_email", '(none)') AS "rep",
-      '(none)' AS "playbook_version",
-      "t16"."r_person",
-      "t16"."first_lead",
-      "t16"."exit_lead",
-      "t16"."first_mql",
-      "t16"."exit_mql",
-      "t16"."first_sal",
-      "t16"."exit_sal",
-      "t16"."first_sql",
-      "t16"."exit_sql",
-      "t16"."first_opportunity",
-      "t16"."exit_opportunity",
-      "t16"."first_customer",
-      "t16"."reach_customer",
-      "t16"."reach_lead",
-      "t16"."reach_mql",
-      "t16"."reach_sal",
-      "t16"."reach_sql",
-      "t16"."reach_opportunity"
-    FROM "persons" AS "t5"
+      "t3"."id" AS "person_id",
+      "t3"."created_at",
+      "t3"."stage",
+      "t3"."stage_entered_at",
+      COALESCE("t3"."sourced_by", '(none)') AS "sourced_by",
+      COALESCE("t6"."a_segment", '(none)') AS "segment",
+      "t10"."r_person",
+      "t10"."first_lead",
+      "t10"."exit_lead",
+      "t10"."first_mql",
+      "t10"."exit_mql",
+      "t10"."first_sal",
+      "t10"."exit_sal",
+      "t10"."first_sql",
+      "t10"."exit_sql",
+      "t10"."first_opportunity",
+      "t10"."exit_opportunity",
+      "t10"."first_customer",
+      "t10"."reach_customer",
+      "t10"."reach_lead",
+      "t10"."reach_mql",
+      "t10"."reach_sal",
+      "t10"."reach_sql",
+      "t10"."reach_opportunity"
+    FROM "persons" AS "t3"
     LEFT OUTER JOIN (
       SELECT
         "t1"."id" AS "a_id",
         "t1"."segment" AS "a_segment"
       FROM "accounts" AS "t1"
-    ) AS "t10"
-      ON "t5"."account_id" = "t10"."a_id"
+    ) AS "t6"
+      ON "t3"."account_id" = "t6"."a_id"
     LEFT OUTER JOIN (
       SELECT
-        "t2"."id" AS "c_id",
-        "t2"."name" AS "c_name"
-      FROM "campaigns" AS "t2"
-    ) AS "t11"
-      ON "t5"."source_campaign_id" = "t11"."c_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t3"."id" AS "u_id",
-        "t3"."email" AS "u_email"
-      FROM "users" AS "t3"
-    ) AS "t12"
-      ON "t5"."owner_id" = "t12"."u_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t14"."r_person",
-        "t14"."first_lead",
-        "t14"."exit_lead",
-        "t14"."first_mql",
-        "t14"."exit_mql",
-        "t14"."first_sal",
-        "t14"."exit_sal",
-        "t14"."first_sql",
-        "t14"."exit_sql",
-        "t14"."first_opportunity",
-        "t14"."exit_opportunity",
-        "t14"."first_customer",
-        "t14"."first_customer" AS "reach_customer",
+        "t8"."r_person",
+        "t8"."first_lead",
+        "t8"."exit_lead",
+        "t8"."first_mql",
+        "t8"."exit_mql",
+        "t8"."first_sal",
+        "t8"."exit_sal",
+        "t8"."first_sql",
+        "t8"."exit_sql",
+        "t8"."first_opportunity",
+        "t8"."exit_opportunity",
+        "t8"."first_customer",
+        "t8"."first_customer" AS "reach_customer",
         NULLIF(
           LEAST(
-            COALESCE("t14"."first_lead", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_mql", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_sal", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_sql", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_opportunity", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_customer", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0))
+            COALESCE("t8"."first_lead", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_mql", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_sal", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_sql", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_opportunity", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_customer", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0))
           ),
           MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         ) AS "reach_lead",
         NULLIF(
           LEAST(
-            COALESCE("t14"."first_mql", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_sal", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_sql", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_opportunity", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_customer", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0))
+            COALESCE("t8"."first_mql", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_sal", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_sql", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_opportunity", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_customer", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0))
           ),
           MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         ) AS "reach_mql",
         NULLIF(
           LEAST(
-            COALESCE("t14"."first_sal", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_sql", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_opportunity", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_customer", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0))
+            COALESCE("t8"."first_sal", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_sql", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_opportunity", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_customer", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0))
           ),
           MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         ) AS "reach_sal",
         NULLIF(
           LEAST(
-            COALESCE("t14"."first_sql", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_opportunity", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_customer", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0))
+            COALESCE("t8"."first_sql", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_opportunity", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_customer", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0))
           ),
           MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         ) AS "reach_sql",
         NULLIF(
           LEAST(
-            COALESCE("t14"."first_opportunity", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
-            COALESCE("t14"."first_customer", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0))
+            COALESCE("t8"."first_opportunity", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)),
+            COALESCE("t8"."first_customer", MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0))
           ),
           MAKE_TIMESTAMP(9999, 12, 31, 0, 0, 0.0)
         ) AS "reach_opportunity"
       FROM (
         SELECT
-          "t13"."person_id" AS "r_person",
-          MIN("t13"."at") FILTER(WHERE
-            "t13"."to_stage" = 'lead') AS "first_lead",
-          MIN("t13"."next_at") FILTER(WHERE
-            "t13"."to_stage" = 'lead') AS "exit_lead",
-          MIN("t13"."at") FILTER(WHERE
-            "t13"."to_stage" = 'mql') AS "first_mql",
-          MIN("t13"."next_at") FILTER(WHERE
-            "t13"."to_stage" = 'mql') AS "exit_mql",
-          MIN("t13"."at") FILTER(WHERE
-            "t13"."to_stage" = 'sal') AS "first_sal",
-          MIN("t13"."next_at") FILTER(WHERE
-            "t13"."to_stage" = 'sal') AS "exit_sal",
-          MIN("t13"."at") FILTER(WHERE
-            "t13"."to_stage" = 'sql') AS "first_sql",
-          MIN("t13"."next_at") FILTER(WHERE
-            "t13"."to_stage" = 'sql') AS "exit_sql",
-          MIN("t13"."at") FILTER(WHERE
-            "t13"."to_stage" = 'opportunity') AS "first_opportunity",
-          MIN("t13"."next_at") FILTER(WHERE
-            "t13"."to_stage" = 'opportunity') AS "exit_opportunity",
-          MIN("t13"."at") FILTER(WHERE
-            "t13"."to_stage" = 'customer') AS "first_customer"
+          "t7"."person_id" AS "r_person",
+          MIN("t7"."at") FILTER(WHERE
+            "t7"."to_stage" = 'lead') AS "first_lead",
+          MIN("t7"."next_at") FILTER(WHERE
+            "t7"."to_stage" = 'lead') AS "exit_lead",
+          MIN("t7"."at") FILTER(WHERE
+            "t7"."to_stage" = 'mql') AS "first_mql",
+          MIN("t7"."next_at") FILTER(WHERE
+            "t7"."to_stage" = 'mql') AS "exit_mql",
+          MIN("t7"."at") FILTER(WHERE
+            "t7"."to_stage" = 'sal') AS "first_sal",
+          MIN("t7"."next_at") FILTER(WHERE
+            "t7"."to_stage" = 'sal') AS "exit_sal",
+          MIN("t7"."at") FILTER(WHERE
+            "t7"."to_stage" = 'sql') AS "first_sql",
+          MIN("t7"."next_at") FILTER(WHERE
+            "t7"."to_stage" = 'sql') AS "exit_sql",
+          MIN("t7"."at") FILTER(WHERE
+            "t7"."to_stage" = 'opportunity') AS "first_opportunity",
+          MIN("t7"."next_at") FILTER(WHERE
+            "t7"."to_stage" = 'opportunity') AS "exit_opportunity",
+          MIN("t7"."at") FILTER(WHERE
+            "t7"."to_stage" = 'customer') AS "first_customer"
         FROM (
           SELECT
-            "t9"."id",
-            "t9"."person_id",
-            "t9"."to_stage",
-            "t9"."at",
-            LEAD("t9"."at") OVER (
-              PARTITION BY "t9"."person_id"
-              ORDER BY "t9"."at" ASC NULLS FIRST, "t9"."id" ASC NULLS FIRST
+            "t5"."id",
+            "t5"."person_id",
+            "t5"."to_stage",
+            "t5"."at",
+            LEAD("t5"."at") OVER (
+              PARTITION BY "t5"."person_id"
+              ORDER BY "t5"."at" ASC NULLS FIRST, "t5"."id" ASC NULLS FIRST
               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
             ) AS "next_at"
           FROM (
             SELECT
-              "t4"."id",
-              "t4"."person_id",
-              "t4"."to_stage",
-              "t4"."at"
-            FROM "stage_changes" AS "t4"
-          ) AS "t9"
-        ) AS "t13"
+              "t2"."id",
+              "t2"."person_id",
+              "t2"."to_stage",
+              "t2"."at"
+            FROM "stage_changes" AS "t2"
+          ) AS "t5"
+        ) AS "t7"
         GROUP BY
           1
-      ) AS "t14"
-    ) AS "t16"
-      ON "t5"."id" = "t16"."r_person"
-  ) AS "t17"
-) AS "t18"
+      ) AS "t8"
+    ) AS "t10"
+      ON "t3"."id" = "t10"."r_person"
+  ) AS "t11"
+) AS "t12"
 GROUP BY
   1
