@@ -14,7 +14,7 @@ from leadflow.analytics.filters import Filters, Period
 from leadflow.analytics.funnel import funnel, stage_entries
 from leadflow.analytics.plan import goals_for, plan
 from leadflow.analytics.quality import leakage, sla_compliance
-from leadflow.analytics.velocity import time_in_stage_expr, velocity_stats
+from leadflow.analytics.velocity import time_in_stage, velocity_stats
 from leadflow.errors import InvalidInput
 
 
@@ -100,7 +100,7 @@ def _overview(b: Backend, ctx: Any, f: Filters) -> dict[str, Any]:
     now = _headline(b, f)
     prev_f = f.with_period(f.period.previous())
     before = _headline(b, prev_f, full=False)
-    speed = velocity_stats(b.run(time_in_stage_expr(b, f)), [])
+    speed = velocity_stats(time_in_stage(b, f), [])
     speed = speed.set_index("stage")
     stages = []
     for r in now["funnel"].itertuples():

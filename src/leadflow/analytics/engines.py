@@ -75,6 +75,20 @@ class Backend:
                 df[col] = df[col].dt.tz_convert("UTC").dt.tz_localize(None)
         return df.reset_index(drop=True)
 
+    def histogram(self, rows: ibis.Table, by: list[str]) -> pd.DataFrame:
+        """How many rows there are per distinct value of the `by` columns (column n), in `by` order.
+
+        For histograms with nearly one row per group (durations to the minute): SQLite groups by sorting every
+        row, which takes longer than reading the rows and counting them in pandas (time in stage at 100k
+        persons: 76k rows, 63k groups, 0.36 s against 0.25 s). Where grouping shrinks the rows a lot (the
+        conversion histogram: 151k rows, 19k groups) reading them all costs as much, so that one is grouped
+        by the engine (Backend.run). The other engines group themselves.
+        """
+        if self.kind == "sqlite":
+            found = self.run(rows.select(*by))
+            return found.groupby(by, sort=True, dropna=False).size().reset_index(name="n")
+        return self.run(rows.group_by(by).agg(n=rows.count()))
+
     def sql(self, expr: ibis.Expr) -> str:
         """The SQL this backend runs for an expression (reviewed in snapshot tests)."""
         return str(ibis.to_sql(expr, dialect=self.kind))

@@ -35,13 +35,27 @@ STAT_COLUMNS = [
 ]
 
 
-def _histogram(table: ir.Table, keys: list[str], labels: list[dict[str, str]], parts: list[Part]) -> ir.Table:
-    u = stacked(table, keys, labels, parts)
-    return u.group_by([*keys, "measure", "stage", "minutes", "event"]).agg(n=u.count())
+def hist_columns(f: Filters) -> list[str]:
+    """The columns a duration histogram counts rows by (its breakdown first)."""
+    return [*group_keys(f), "measure", "stage", "minutes", "event"]
+
+
+def _histogram(rows: ir.Table, f: Filters) -> ir.Table:
+    return rows.group_by(hist_columns(f)).agg(n=rows.count())
 
 
 def time_in_stage_expr(b: Backend, f: Filters) -> ir.Table:
     """Histogram of time from the first entry into each stage to the next move (censored at as_of)."""
+    return _histogram(time_in_stage_rows(b, f), f)
+
+
+def time_in_stage(b: Backend, f: Filters) -> pd.DataFrame:
+    """The time-in-stage histogram as a frame (Backend.histogram: counted where that is fastest)."""
+    return b.histogram(time_in_stage_rows(b, f), hist_columns(f))
+
+
+def time_in_stage_rows(b: Backend, f: Filters) -> ir.Table:
+    """One row per person and stage entered in the period: minutes in it (censored at as_of) and event."""
     stages = funnel_stages(b)[:-1]
     keys = group_keys(f)
     we = reach(b, f)
@@ -60,11 +74,16 @@ def time_in_stage_expr(b: Backend, f: Filters) -> ir.Table:
         return build
 
     labels = [{"measure": "time_in_stage", "stage": s} for s in stages]
-    return _histogram(we, keys, labels, [part(s) for s in stages])
+    return stacked(we, keys, labels, [part(s) for s in stages])
 
 
 def first_touch_expr(b: Backend, f: Filters) -> ir.Table:
     """Histogram of time from first touch (or lead creation, if earlier) to reaching MQL, SQL and won."""
+    return _histogram(first_touch_rows(b, f), f)
+
+
+def first_touch_rows(b: Backend, f: Filters) -> ir.Table:
+    """One row per person and milestone: minutes from first touch to reaching it (censored) and event."""
     keys = group_keys(f)
     w = reach(b, f)
     acts = b.table("activities")
@@ -94,7 +113,7 @@ def first_touch_expr(b: Backend, f: Filters) -> ir.Table:
         return build
 
     labels = [{"measure": "first_touch_to", "stage": m} for m in milestones]
-    return _histogram(wt, keys, labels, [part(m) for m in milestones])
+    return stacked(wt, keys, labels, [part(m) for m in milestones])
 
 
 def velocity_stats(hist: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -115,7 +134,9 @@ def velocity(b: Backend, f: Filters) -> pd.DataFrame:
     """Per stage: days in stage; per milestone: days from first touch; median/p75/p90 raw and Kaplan-Meier."""
     with b.session():
         keys = group_keys(f)
-        hist = pd.concat([b.run(time_in_stage_expr(b, f)), b.run(first_touch_expr(b, f))], ignore_index=True)
+        hist = pd.concat(
+            [time_in_stage(b, f), b.histogram(first_touch_rows(b, f), hist_columns(f))], ignore_index=True
+        )
         out = velocity_stats(hist, keys)
         order = {s: i for i, s in enumerate(b.playbook.stage_ids())}
         out["_m"] = (out["measure"] != "time_in_stage").astype(int)
