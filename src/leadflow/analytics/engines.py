@@ -143,8 +143,8 @@ class Backend:
             result.close()
 
     def _drop(self, name: str) -> None:
-        # Plain SQL, not con.drop_table: with Ibis 12 on sqlglot 30 that renders "DROP TABLE IF EXISTS" without
-        # the name, fails, and every session's temporary tables stayed behind for the connection's lifetime.
+        # Plain SQL, not con.drop_table: that depends on how Ibis and sqlglot render DROP (Ibis 12 on sqlglot
+        # >= 30.18 lost the name, and the failure went unnoticed while every session's tables stayed behind).
         # Best effort (the connection may be gone), but never silent.
         try:
             if self.kind == "pyspark":

@@ -40,17 +40,9 @@ def hist_columns(f: Filters) -> list[str]:
     return [*group_keys(f), "measure", "stage", "minutes", "event"]
 
 
-def _histogram(rows: ir.Table, f: Filters) -> ir.Table:
-    return rows.group_by(hist_columns(f)).agg(n=rows.count())
-
-
-def time_in_stage_expr(b: Backend, f: Filters) -> ir.Table:
-    """Histogram of time from the first entry into each stage to the next move (censored at as_of)."""
-    return _histogram(time_in_stage_rows(b, f), f)
-
-
 def time_in_stage(b: Backend, f: Filters) -> pd.DataFrame:
-    """The time-in-stage histogram as a frame (Backend.histogram: counted where that is fastest)."""
+    """Histogram of time from the first entry into each stage to the next move (censored at as_of), counted
+    where that is fastest (Backend.histogram)."""
     return b.histogram(time_in_stage_rows(b, f), hist_columns(f))
 
 
@@ -77,9 +69,9 @@ def time_in_stage_rows(b: Backend, f: Filters) -> ir.Table:
     return stacked(we, keys, labels, [part(s) for s in stages])
 
 
-def first_touch_expr(b: Backend, f: Filters) -> ir.Table:
+def first_touch(b: Backend, f: Filters) -> pd.DataFrame:
     """Histogram of time from first touch (or lead creation, if earlier) to reaching MQL, SQL and won."""
-    return _histogram(first_touch_rows(b, f), f)
+    return b.histogram(first_touch_rows(b, f), hist_columns(f))
 
 
 def first_touch_rows(b: Backend, f: Filters) -> ir.Table:
@@ -134,9 +126,7 @@ def velocity(b: Backend, f: Filters) -> pd.DataFrame:
     """Per stage: days in stage; per milestone: days from first touch; median/p75/p90 raw and Kaplan-Meier."""
     with b.session():
         keys = group_keys(f)
-        hist = pd.concat(
-            [time_in_stage(b, f), b.histogram(first_touch_rows(b, f), hist_columns(f))], ignore_index=True
-        )
+        hist = pd.concat([time_in_stage(b, f), first_touch(b, f)], ignore_index=True)
         out = velocity_stats(hist, keys)
         order = {s: i for i, s in enumerate(b.playbook.stage_ids())}
         out["_m"] = (out["measure"] != "time_in_stage").astype(int)
