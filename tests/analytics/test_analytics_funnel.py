@@ -126,7 +126,9 @@ def test_duckdb_attached_to_the_store_agrees(tiny_any: Context, q1: Filters) -> 
 def _temp_tables(b) -> set[str]:  # type: ignore[no-untyped-def]
     query = {
         "sqlite": "SELECT name FROM sqlite_temp_master WHERE type = 'table'",
-        "postgres": "SELECT tablename FROM pg_tables WHERE schemaname LIKE 'pg_temp%'",
+        # this session's own temporary schema (tests running beside it have theirs)
+        "postgres": "SELECT tablename FROM pg_tables WHERE schemaname = "
+        "(SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema())",
         "duckdb": "SELECT table_name FROM duckdb_tables() WHERE temporary",
     }[b.kind]
     result = b.con.raw_sql(query)
