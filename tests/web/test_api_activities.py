@@ -53,6 +53,31 @@ def test_batch_ingest_counts_accepted_duplicate_rejected(app_client: TestClient,
     assert bad.status_code == 422 and bad.json()["error"]["where"] == "occurred_at"
 
 
+def test_activity_bodies_refuse_nul_and_unknown_fields_naming_them(
+    app_client: TestClient, web_ctx: Context
+) -> None:
+    create_person(web_ctx, {"email": "nul@corp.example"})
+    h = bearer(web_ctx, "marketing")
+    good = {"email": "nul@corp.example", "type": "page_view", "occurred_at": "2026-03-01T10:00:00Z"}
+    cases = [
+        ({"activities": [good, {**good, "url": "/a\x00b"}]}, "activities[1].url"),
+        (
+            {"activities": [good, {**good, "properties": {"note": ["x", "\x00"]}}]},
+            "activities[1].properties.note[1]",
+        ),
+        ({"activities": [{**good, "colour": "red"}]}, "activities.0.colour"),
+        ({"activities": [{**good, "person_id": "7"}]}, "activities.0.person_id"),
+    ]
+    for body, where in cases:
+        r = app_client.post("/api/v1/activities/batch", json=body, headers=h)
+        assert r.status_code == 422, (where, r.text)
+        assert r.json()["error"]["where"] == where
+    single = app_client.post("/api/v1/activities", json={**good, "channel": "or\x00ganic"}, headers=h)
+    assert single.status_code == 422 and single.json()["error"]["where"] == "channel"
+    with web_ctx.engine.connect() as conn:  # nothing of the refused bodies was stored
+        assert conn.exec_driver_sql("SELECT count(*) FROM activities").scalar_one() == 0
+
+
 def test_form_fill_creates_the_lead_once(app_client: TestClient, web_ctx: Context) -> None:
     h = bearer(web_ctx, "marketing")
     form = {

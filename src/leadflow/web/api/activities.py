@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import ConfigDict, Field, with_config
+from typing_extensions import TypedDict  # pydantic reads typing.TypedDict only from Python 3.12
 
 from leadflow.errors import InvalidInput
 from leadflow.services import persons as person_service
@@ -14,7 +15,7 @@ from leadflow.services.ingest.events import IngestSummary, ingest_activities
 from leadflow.services.reaction_queue import ReactionDrainer
 from leadflow.services.users import User
 from leadflow.web.api.ingest_queue import IngestQueue
-from leadflow.web.api.schemas import ApiIn, ErrorOut, Instant, Int
+from leadflow.web.api.schemas import ApiIn, ErrorOut, Instant, Int, refuse_nul
 from leadflow.web.deps import Ctx, require
 
 router = APIRouter(
@@ -24,30 +25,36 @@ Writer = Annotated[User, require("marketing", "marketing_lead", "sales", "sales_
 MAX_BATCH = 10_000
 
 
-class ActivityIn(ApiIn):
+# The activity bodies are typed dicts rather than models: a batch of thousands validates into plain dicts
+# (what the ingest reads) at a third of the cost of building a model per activity.
+@with_config(ConfigDict(extra="forbid"))
+class ActivityIn(TypedDict):
     """One touch. Identify the person by email, person_id or external id (`person`)."""
 
-    event_id: str | None = Field(
-        None, max_length=80, description="Your id for this event; resending it adds nothing."
-    )
-    email: str | None = Field(None, max_length=320)
-    person_id: Int | None = Field(None, ge=1, le=2**62)
-    person: str | None = Field(None, max_length=120, description="The person's external id.")
-    type: str = Field(
-        min_length=1, max_length=60, description="page_view, form_submit, email_click, call ..."
-    )
+    event_id: NotRequired[
+        Annotated[
+            str | None, Field(max_length=80, description="Your id for this event; resending it adds nothing.")
+        ]
+    ]
+    email: NotRequired[Annotated[str | None, Field(max_length=320)]]
+    person_id: NotRequired[Annotated[Int | None, Field(ge=1, le=2**62)]]
+    person: NotRequired[Annotated[str | None, Field(max_length=120, description="The person's external id.")]]
+    type: Annotated[
+        str, Field(min_length=1, max_length=60, description="page_view, form_submit, email_click, call ...")
+    ]
     occurred_at: Instant
-    channel: str | None = Field(None, max_length=60)
-    campaign: str | None = Field(None, max_length=120, description="Campaign external id.")
-    asset: str | None = Field(None, max_length=120, description="Asset external id (slug).")
-    url: str | None = Field(None, max_length=1000)
-    properties: dict[str, Any] = Field(default_factory=dict)
+    channel: NotRequired[Annotated[str | None, Field(max_length=60)]]
+    campaign: NotRequired[Annotated[str | None, Field(max_length=120, description="Campaign external id.")]]
+    asset: NotRequired[Annotated[str | None, Field(max_length=120, description="Asset external id (slug).")]]
+    url: NotRequired[Annotated[str | None, Field(max_length=1000)]]
+    properties: NotRequired[dict[str, Any]]
 
 
-class BatchIn(ApiIn):
+@with_config(ConfigDict(extra="forbid"))
+class BatchIn(TypedDict):
     """Up to 10,000 activities in one request."""
 
-    activities: list[ActivityIn] = Field(max_length=MAX_BATCH)
+    activities: Annotated[list[ActivityIn], Field(max_length=MAX_BATCH)]
 
 
 class ResultOut(ApiIn):
@@ -88,10 +95,17 @@ class FormFillIn(ApiIn):
     )
 
 
-def _records(items: list[ActivityIn]) -> list[dict[str, Any]]:
-    # the validated fields as given (the ingest reads the datetime as it is); a plain copy, as model_dump
-    # costs more than the rest of a batch's validation
-    return [{k: v for k, v in item.__dict__.items() if v is not None} for item in items]
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()  # FastAPI has read it (and kept it) to parse the JSON
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+
+
+def _records(raw: bytes, body: Any, items: list[ActivityIn]) -> list[dict[str, Any]]:
+    """The validated activities as the ingest reads them (nulls left out); a NUL anywhere in the body: 422."""
+    refuse_nul(raw, body)
+    return [{k: v for k, v in item.items() if v is not None} for item in items]
 
 
 def _answer(request: Request, summary: IngestSummary, rejected_status: int = 200) -> JSONResponse:
@@ -122,18 +136,20 @@ REJECTED: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/activities", response_model=IngestOut, responses=REJECTED)
-async def post_activity(request: Request, ctx: Ctx, user: Writer, body: ActivityIn) -> JSONResponse:
+async def post_activity(
+    request: Request, ctx: Ctx, user: Writer, body: ActivityIn, raw: RawBody
+) -> JSONResponse:
     """Record one activity (200 whether accepted or a duplicate, 422 with the reasons when rejected)."""
     queue: IngestQueue = request.app.state.ingest_queue
-    return _answer(request, await queue.ingest_one(ctx, _records([body])[0]), 422)
+    return _answer(request, await queue.ingest_one(ctx, _records(raw, body, [body])[0]), 422)
 
 
 @router.post("/activities/batch", response_model=IngestOut)
-def post_batch(request: Request, ctx: Ctx, user: Writer, body: BatchIn) -> JSONResponse:
+def post_batch(request: Request, ctx: Ctx, user: Writer, body: BatchIn, raw: RawBody) -> JSONResponse:
     """Record many activities at once; good ones land, bad ones are listed with their reasons."""
-    if not body.activities:
+    if not body["activities"]:
         raise InvalidInput("the batch is empty", where="activities", hint="send at least one activity")
-    return _answer(request, ingest_activities(ctx, _records(body.activities), defer=True))
+    return _answer(request, ingest_activities(ctx, _records(raw, body, body["activities"]), defer=True))
 
 
 @router.post("/webhooks/form", response_model=IngestOut, responses=REJECTED)
@@ -156,14 +172,18 @@ def form_fill(request: Request, ctx: Ctx, user: Writer, body: FormFillIn) -> JSO
             },
             actor=user.email,
         )
-    activity = ActivityIn(
-        event_id=body.event_id,
-        email=email,
-        type="form_submit",
-        occurred_at=body.submitted_at,
-        channel=body.channel,
-        campaign=body.campaign,
-        url=body.url,
-        properties={"form": body.form, **body.fields},
+    activity: dict[str, Any] = {
+        "event_id": body.event_id,
+        "email": email,
+        "type": "form_submit",
+        "occurred_at": body.submitted_at,
+        "channel": body.channel,
+        "campaign": body.campaign,
+        "url": body.url,
+        "properties": {"form": body.form, **body.fields},
+    }
+    return _answer(
+        request,
+        ingest_activities(ctx, [{k: v for k, v in activity.items() if v is not None}], defer=True),
+        422,
     )
-    return _answer(request, ingest_activities(ctx, _records([activity]), defer=True), 422)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from fastapi.exceptions import RequestValidationError
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -59,16 +62,47 @@ Float = StrictFloat
 Bool = StrictBool
 
 
-def _no_nul(value: Any, where: str = "") -> None:
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError(f"{where or 'a text field'} contains a NUL character; remove it")
+def nul_at(value: Any, where: str = "") -> str | None:
+    """Where (a dotted path) the first NUL character in a JSON-like value is, or None."""
+    if isinstance(value, str):
+        return (where or "a text field") if "\x00" in value else None
     if isinstance(value, dict):
         for k, v in value.items():
-            _no_nul(k, f"{where}.{k}")
-            _no_nul(v, f"{where}.{k}")
+            found = nul_at(k, f"{where}.{k}" if where else str(k)) or nul_at(
+                v, f"{where}.{k}" if where else str(k)
+            )
+            if found:
+                return found
     if isinstance(value, list):
         for i, v in enumerate(value):
-            _no_nul(v, f"{where}[{i}]")
+            if found := nul_at(v, f"{where}[{i}]"):
+                return found
+    return None
+
+
+def _may_hold_nul(data: Any) -> bool:
+    # JSON writes a NUL as the escape \u0000: one pass in C rules it out for nearly every body; only a body
+    # that may hold one is walked (to name the field)
+    try:
+        return "\\u0000" in json.dumps(data, default=str)
+    except (TypeError, ValueError):
+        return True
+
+
+def refuse_nul(raw: bytes, body: Any) -> None:
+    """A body validated as plain data (not ApiIn models) with a NUL character in it: 422 naming the field.
+
+    `raw` is the request's JSON: it can only write a NUL as the escape \\u0000, so a body without that text
+    (nearly every one) is not walked.
+    """
+    if b"\\u0000" in raw and (where := nul_at(body)):
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ("body", where), "msg": "contains a NUL character; remove it"}]
+        )
+
+
+# set while a request body's models are validated inside an outer model whose body was checked for NUL
+_CHECKED: ContextVar[bool] = ContextVar("leadflow_api_body_checked", default=False)
 
 
 class ApiIn(BaseModel):
@@ -76,18 +110,19 @@ class ApiIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _text_is_storable(cls, data: Any) -> Any:
-        # JSON writes a NUL as the escape \u0000: one pass in C rules it out for nearly every body; only a body
-        # that may hold one is walked (to name the field)
+    def _text_is_storable(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        # the whole body is checked once; the models nested in it are inside the checked body
+        if _CHECKED.get():
+            return handler(data)
+        if _may_hold_nul(data) and (where := nul_at(data)):
+            raise ValueError(f"{where} contains a NUL character; remove it")
+        checked = _CHECKED.set(True)
         try:
-            clean = "\\u0000" not in json.dumps(data, default=str)
-        except (TypeError, ValueError):
-            clean = False
-        if not clean:
-            _no_nul(data)
-        return data
+            return handler(data)
+        finally:
+            _CHECKED.reset(checked)
 
 
 class PersonIn(ApiIn):
