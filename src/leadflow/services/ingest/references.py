@@ -21,7 +21,7 @@ def ids_by(
     expr = func.lower(column) if lower else column
     for i in range(0, len(wanted), CHUNK):
         part = wanted[i : i + CHUNK]
-        for key, row_id in conn.execute(select(expr, table.c.id).where(expr.in_(part))):
+        for key, row_id in conn.execute(select(expr, table.c.id).where(expr.in_(part))).all():
             found.setdefault(key, int(row_id))
     return found
 
