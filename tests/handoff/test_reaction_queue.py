@@ -88,9 +88,21 @@ def test_drain_takes_batches_oldest_first(ctx: Context) -> None:
     for i, pid in enumerate(ids):
         with transaction(ctx.engine) as conn:
             reaction_queue.queue_in(conn, [pid], ctx.clock.now() + timedelta(seconds=10 - i))
-    assert reaction_queue.drain_batch(ctx, limit=2) == (2, 2)
+    first = reaction_queue.drain_batch(ctx, limit=2)
+    assert (first.taken, first.reacted) == (2, 2)
     assert _queued(ctx) == set(ids[:3])  # the two queued first (latest ids) are done
     assert reaction_queue.drain(ctx, limit=2) == 3
+
+
+def test_a_batch_says_how_long_its_oldest_person_waited(ctx: Context) -> None:
+    """The drainer takes a larger share of the process once reactions lag (`waited` past LAG)."""
+    late, recent = _lead(ctx, "late@acme.com"), _lead(ctx, "recent@acme.com")
+    with transaction(ctx.engine) as conn:
+        reaction_queue.queue_in(conn, [late], ctx.clock.now() - timedelta(seconds=45))
+        reaction_queue.queue_in(conn, [recent], ctx.clock.now() - timedelta(seconds=2))
+    assert reaction_queue.drain_batch(ctx, limit=1) == (1, 1, 45.0)
+    assert reaction_queue.drain_batch(ctx, limit=1) == (1, 1, 2.0)
+    assert reaction_queue.drain_batch(ctx) == (0, 0, 0.0)
 
 
 def test_news_during_scoring_keeps_the_person_queued(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,7 +120,7 @@ def test_news_during_scoring_keeps_the_person_queued(ctx: Context, monkeypatch: 
         return out
 
     monkeypatch.setattr(reaction_queue.scoring, "score_facts_in", meanwhile)
-    assert reaction_queue.drain_batch(ctx) == (1, 0)  # taken, left queued
+    assert reaction_queue.drain_batch(ctx)[:2] == (1, 0)  # taken, left queued
     assert _queued(ctx) == {ada} and _stage(ctx, ada) == "lead"  # the stale score was not saved
     assert reaction_queue.drain(ctx) == 1 and len(calls) == 2
     assert _stage(ctx, ada) == "mql" and _queued(ctx) == set()

@@ -33,9 +33,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BATCH = 200
-# While the API is ingesting, the drainer rests YIELD times as long as each batch took: ingest keeps at least
-# two thirds of the process (scoring is Python, and shares the interpreter with the requests).
-YIELD = 2.0
+# While the API is ingesting, the drainer rests YIELD times as long as each batch took (scoring is Python, and
+# shares the interpreter with the requests): a burst is stored at nearly full speed (ingest keeps 90% of the
+# process) and its reactions follow. Once the oldest queued person has waited LAG seconds, reactions take
+# half, so under long heavy traffic they still keep up as well as the process allows.
+YIELD = 9.0
+YIELD_LATE = 1.0
+LAG = 30.0
 QUIET = 0.5  # seconds without ingest after which the drainer works flat out
 
 
@@ -76,17 +80,22 @@ class Drained(NamedTuple):
 
     taken: int  # persons read from the queue (0: it was empty)
     reacted: int  # of them, reacted to and dequeued; the others changed meanwhile and stay queued
+    waited: float = 0.0  # seconds the oldest of them had been queued
 
 
 def drain_batch(ctx: Context, limit: int = BATCH) -> Drained:
     """React to up to `limit` queued persons (oldest first)."""
     queue = pending_reactions.c
     with reading(ctx.engine) as conn:  # score from a snapshot, without the write lock
-        claimed = _pairs(
-            conn, select(queue.person_id, queue.seq).order_by(queue.queued_at, queue.person_id).limit(limit)
-        )
-        if not claimed:
+        head = conn.execute(
+            select(queue.person_id, queue.seq, queue.queued_at)
+            .order_by(queue.queued_at, queue.person_id)
+            .limit(limit)
+        ).all()
+        if not head:
             return Drained(0, 0)
+        claimed = {int(r[0]): int(r[1]) for r in head}
+        oldest = head[0][2]
         ids = list(claimed)
         versions = _pairs(conn, select(persons.c.id, persons.c.version).where(persons.c.id.in_(ids)))
         scored = {score.person_id: score for score, _ in scoring.score_facts_in(conn, ctx, ids)}
@@ -112,7 +121,7 @@ def drain_batch(ctx: Context, limit: int = BATCH) -> Drained:
         reactions.on_activities(conn, ctx, fresh, scored=ready)
         gone = [pid for pid in ids if pid not in rows]
         conn.execute(delete(pending_reactions).where(queue.person_id.in_(fresh + gone)))
-    return Drained(len(ids), len(fresh) + len(gone))
+    return Drained(len(ids), len(fresh) + len(gone), max(0.0, (ctx.clock.now() - oldest).total_seconds()))
 
 
 def _pairs(conn: Connection, stmt: Select[Any]) -> dict[int, int]:
@@ -171,10 +180,12 @@ class ReactionDrainer:
     def _drain(self) -> None:
         while not self._stop.is_set():
             started = time.monotonic()
-            if drain_batch(self._ctx).taken == 0:
+            batch = drain_batch(self._ctx)
+            if batch.taken == 0:
                 return
             if started - self._last_ingest < QUIET:
-                self._stop.wait(min(YIELD * (time.monotonic() - started), 5.0))
+                share = YIELD if batch.waited < LAG else YIELD_LATE
+                self._stop.wait(min(share * (time.monotonic() - started), 5.0))
 
     def wait_idle(self, timeout: float = 60.0) -> bool:
         """Block until the queue was found empty after the last notify (True), or the timeout passed."""
