@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from leadflow.services.context import Context
@@ -61,8 +62,8 @@ def ingest_activities(
     With `defer`, the persons to react to are queued in the same transaction (services.reaction_queue) and
     the reactions run later in the drainer's transactions; without it they run before this one commits.
     """
-    items = [dict(r) for r in records]
-    header = tuple(dict.fromkeys(k for r in items for k in r if k != "properties"))
+    items = [r if isinstance(r, dict) else dict(r) for r in records]
+    header = tuple(k for k in dict.fromkeys(chain.from_iterable(items)) if k != "properties")
     reader = RowReader(resolve(_mapping(), header, "api"))
     writer = ActivityWriter(ctx, {}, "always")
     writer.person_column = "person"
@@ -72,7 +73,7 @@ def ingest_activities(
     results: dict[int, RecordResult] = {}
     good: list[Record] = []
     for index, item in enumerate(items):
-        extra = item.pop("properties", None)
+        extra = item.get("properties")  # not a mapped column: the reader passes it by
         outcome = reader.read(index, item)
         if isinstance(outcome, list):
             results[index] = RecordResult(
