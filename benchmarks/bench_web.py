@@ -304,8 +304,8 @@ def bench_single(port: int, token: str, emails: list[str]) -> None:
     emit("web single activity POST p99", pct(latencies, 99), "ms", "< 50", scope)
 
 
-def bench_reactions_drained(url: str) -> None:
-    """After the ingest phases: how fast the drainer works off the persons the API queued for reactions."""
+def bench_reactions_drained(url: str, after: str) -> None:
+    """After an ingest phase: how fast the drainer works off the persons the API queued for reactions."""
     engine = make_engine(url)
 
     def queued() -> int:
@@ -321,7 +321,7 @@ def bench_reactions_drained(url: str) -> None:
     elapsed = time.perf_counter() - started
     engine.dispose()
     emit(
-        "web reactions drained after ingest",
+        f"web reactions drained after {after}",
         (waiting - left) / elapsed if elapsed > 0 else 0.0,
         "persons/s",
         "informative (rescoring, automatic MQL, first touch, nurture exit)",
@@ -348,12 +348,15 @@ def main() -> None:
         with server(url, port) as base:
             if "overview" in PHASES:
                 bench_overview(base, headers)
+            # each ingest phase starts with no reactions queued (the previous phase's are drained and timed)
             if "batch" in PHASES:
                 bench_batch(base, headers, emails, 1)
+                bench_reactions_drained(url, "batch ingest, every event a different person")
                 bench_batch(base, headers, emails, 10)
+                bench_reactions_drained(url, "batch ingest, 10 events per person")
             if "single" in PHASES:
                 bench_single(port, token, emails)
-            bench_reactions_drained(url)
+                bench_reactions_drained(url, "single POSTs")
 
 
 if __name__ == "__main__":
