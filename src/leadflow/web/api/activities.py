@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, NotRequired
 
 from fastapi import APIRouter, Depends, Request
@@ -105,7 +106,11 @@ RawBody = Annotated[bytes, Depends(_raw_body)]
 def _records(raw: bytes, body: Any, items: list[ActivityIn]) -> list[dict[str, Any]]:
     """The validated activities as the ingest reads them (nulls left out); a NUL anywhere in the body: 422."""
     refuse_nul(raw, body)
-    return [{k: v for k, v in item.items() if v is not None} for item in items]
+    return [_given(item) for item in items]
+
+
+def _given(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if v is not None}
 
 
 def _answer(request: Request, summary: IngestSummary, rejected_status: int = 200) -> JSONResponse:
@@ -172,7 +177,7 @@ def form_fill(request: Request, ctx: Ctx, user: Writer, body: FormFillIn) -> JSO
             },
             actor=user.email,
         )
-    activity: dict[str, Any] = {
+    activity = {
         "event_id": body.event_id,
         "email": email,
         "type": "form_submit",
@@ -182,8 +187,4 @@ def form_fill(request: Request, ctx: Ctx, user: Writer, body: FormFillIn) -> JSO
         "url": body.url,
         "properties": {"form": body.form, **body.fields},
     }
-    return _answer(
-        request,
-        ingest_activities(ctx, [{k: v for k, v in activity.items() if v is not None}], defer=True),
-        422,
-    )
+    return _answer(request, ingest_activities(ctx, [_given(activity)], defer=True), 422)

@@ -68,10 +68,8 @@ def nul_at(value: Any, where: str = "") -> str | None:
         return (where or "a text field") if "\x00" in value else None
     if isinstance(value, dict):
         for k, v in value.items():
-            found = nul_at(k, f"{where}.{k}" if where else str(k)) or nul_at(
-                v, f"{where}.{k}" if where else str(k)
-            )
-            if found:
+            path = f"{where}.{k}" if where else str(k)
+            if found := nul_at(k, path) or nul_at(v, path):
                 return found
     if isinstance(value, list):
         for i, v in enumerate(value):
