@@ -23,8 +23,9 @@ from leadflow.services.scoring_sql import _packed_counts
 from leadflow.services.setup import init_database
 from leadflow.store.engine import make_engine
 
-# 18 capped rules (16 per period, 2 lifetime) with small caps: the packed counts get 3-bit slots, so 8
-# activities of these rules overflow them (the person then takes the per-period path whatever the slots say).
+# 18 capped rules (16 per period, 2 lifetime) with small caps: the packed counts get 6-bit slots of
+# sixteenths, so 4 undecayed activities of one word's rules overflow them (the person then takes the
+# per-period path whatever the slots say).
 DUMMIES = "\n".join(
     f"      - {{when: {{type: call, channel: ch{i}}}, points: 1, cap: 1, per: 1d, label: Call {i}}}"
     for i in range(13)
@@ -102,10 +103,11 @@ def sqlite_caps_ctx(sqlite_url: str, clock: FrozenClock, caps_playbook: Path) ->
     ctx.engine.dispose()
 
 
-def test_packed_counts_overflow_after_seven(sqlite_caps_ctx: Context) -> None:
-    words = _packed_counts(model_for(sqlite_caps_ctx))
-    assert len(words) == 1
-    assert f"w0 >= CAST('{1 << 57}' AS HUGEINT)" in words[0][1]  # 18 slots of 3 bits, n >= 8 above them
+def test_packed_counts_overflow_after_four(sqlite_caps_ctx: Context) -> None:
+    words = _packed_counts(model_for(sqlite_caps_ctx), "factor")
+    assert len(words) == 2  # bounds up to 31 sixteenths: 6-bit slots, 9 rules per word
+    assert f"w0 >= CAST('{1 << 60}' AS HUGEINT)" in words[0][1]  # 9 slots of 6 bits, Q >= 64 above them
+    assert words[0][0].startswith("CAST(ceil(factor * 16) AS BIGINT) * ")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -157,7 +159,8 @@ def test_caps_by_hand_on_both_stores(caps_ctx: Context) -> None:
                 ("form_submit", None, 7, 1),
             ),
         ),
-        # 9 page views in a day (9 -> 2) overflow the 3-bit slots (9 reads as 1 there): per-period path
+        # 9 undecayed page views in a day (Q = 9 x 16 = 144 -> 2) overflow the 6-bit slots (144 reads as 16,
+        # within the bound of 31 sixteenths): per-period path
         _person(None, _acts(("page_view", "/blog", 2, 9))),
         # a page view 21 days ago is past the lifespan; one in the future does not count yet
         _person(None, _acts(("page_view", "/blog", 24 * 21, 1), ("page_view", "/blog", -1, 1))),

@@ -297,23 +297,31 @@ def _engagement_sql(model: ScoringModel, now_us: str) -> tuple[str, str, str, st
     return factor, period, raw, clipped, positive
 
 
-def _bound(points: float, cap: float) -> int:
-    """The most activities of a rule whose decayed points can never pass the cap, whatever their periods.
+QUANTUM = 16
+"""Decay factors are counted in sixteenths (rounded up) when deciding whether a cap might clip."""
 
-    Every decay factor is at most 1, so a period's sum of n factors is at most n and |points| x that sum at
-    most fl(n x |points|) (rounding is monotonic): while that is within the cap, clipping changes nothing.
+
+def _bound(points: float, cap: float) -> int:
+    """The largest sum of quantized factors of a rule's activities that can never pass the cap.
+
+    Each activity adds q = ceil(factor x QUANTUM) >= factor x QUANTUM (every factor is at most 1, so q is at
+    most QUANTUM). A period's sum of factors is at most Q / QUANTUM, Q the sum of q over all the rule's
+    activities, so |points| x that sum stays within the cap while Q x |points| <= cap x QUANTUM. One quantum
+    less leaves a margin of |points| / QUANTUM, far above the rounding of any floating-point sum: within the
+    bound, clipping changes nothing. Decay makes old activities count less, so few persons pass it.
     """
     size = abs(points)
     if cap < 0:
         return 0
-    if size == 0 or cap / size > 2**21:
+    room = cap * QUANTUM
+    if size == 0 or room / size > 2**21:
         return 2**20  # cannot bind before ~a million activities; beyond that the exact path decides
-    n = int(cap // size)
-    while n > 0 and n * size > cap:
+    n = int(room // size)
+    while n > 0 and n * size > room:
         n -= 1
-    while (n + 1) * size <= cap:
+    while (n + 1) * size <= room:
         n += 1
-    return n
+    return max(n - 1, 0)
 
 
 def _per_rule(values: list[Any], sql_type: str) -> str:
@@ -321,14 +329,14 @@ def _per_rule(values: list[Any], sql_type: str) -> str:
     return f"(CAST([{', '.join(str(v) for v in values)}] AS {sql_type}[]))[rule + 1]"
 
 
-def _packed_counts(model: ScoringModel) -> list[tuple[str, str]]:
-    """Per-activity values whose per-person sums count the activities of each capped rule.
+def _packed_counts(model: ScoringModel, factor: str) -> list[tuple[str, str]]:
+    """Per-activity values whose per-person sums bound the decayed activities of each capped rule.
 
-    A BIGINT word packs one w-bit slot per such rule and, above them, the count n of all their activities:
-    within 63 bits while n < 2**w (then no slot carries into the next); a larger sum means n >= 2**w, which
-    is flagged too. A person is flagged (corrected by the exact per-period path; a lifetime cap is one
-    period) when some rule has more activities than `_bound` lets pass unclipped. Returns (one activity's
-    value, flag over the summed column w{i}) per word.
+    A BIGINT word packs one w-bit slot per such rule and, above them, the total Q of all their quantized
+    factors (see `_bound`): within 63 bits while Q < 2**w (then no slot carries into the next); a larger sum
+    means Q >= 2**w, which is flagged too. A person is flagged (corrected by the exact per-period path; a
+    lifetime cap is one period) when some rule's slot passes its `_bound`. Returns (one activity's value,
+    flag over the summed column w{i}) per word.
     """
     capped = [(r.index, _bound(r.points, r.cap)) for r in model.engagement_rules if r.cap is not None]
     if not capped:
@@ -347,7 +355,8 @@ def _packed_counts(model: ScoringModel) -> list[tuple[str, str]]:
             f"(CAST(w{w} AS BIGINT) >> {width * j}) & {mask} > {b}" for j, (_, b) in enumerate(group)
         )
         test = f"CASE WHEN w{w} >= CAST('{top << width}' AS HUGEINT) THEN TRUE ELSE {slots} END"
-        words.append((_per_rule(values, "BIGINT"), test))
+        quantized = f"CAST(ceil({factor} * {QUANTUM}) AS BIGINT)"
+        words.append((f"{quantized} * {_per_rule(values, 'BIGINT')}", test))
     return words
 
 
@@ -363,8 +372,8 @@ def scoring_query(
     """Score every person as of one moment, or (points = a relation of person_id, as_of_us) at many moments.
 
     Output: person_id, as_of_us, stage, stage_entered_at, fit, engagement, fit_grade, engagement_grade, grade,
-    fit_rank, engagement_rank, mql (the MQL rule holds), last_positive_us and detail (score_details JSON, NULL
-    without `details`); with `previous_grade` also the stored persons.grade. `only` names a relation with a
+    fit_rank, engagement_rank, mql (the MQL rule holds), last_positive_us and detail (score_details JSON; both
+    NULL without `details`); with `previous_grade` also the stored persons.grade. `only` names a relation with a
     person_id column: score just those persons.
     """
     if (as_of is None) == (points is None):
@@ -473,26 +482,27 @@ def _fast_engagement(
 ) -> str:
     """The engagement CTEs without the explanation: one aggregation per person over all counted activities.
 
-    `fast` sums points x decay factor over every rule (right unless a cap clips), the last positive activity
-    and the packed per-rule counts of capped rules: three aggregates. Only persons whom a cap might clip
+    `fast` sums points x decay factor over every rule (right unless a cap clips) and the packed per-rule
+    quantized factors of capped rules: two aggregates. No last positive activity (a third aggregate, a
+    tenth of the time): only the re-MQL of a recycled person needs it, and the batch run re-checks every
+    MQL candidate with the incremental scorer. Only persons whom a cap might clip
     (`_packed_counts`) get a correction from the exact per-(rule, period) aggregation over their activities
     of capped rules: per period, the clipped points minus the unclipped ones already in the sum. The matched
     activities are materialized once, so that this second pass reads neither the store nor the rule CASE.
     """
     weight = _per_rule([repr(float(r.points)) for r in model.engagement_rules], "DOUBLE")
-    positive = _per_rule(["true" if r.points > 0 else "false" for r in model.engagement_rules], "BOOLEAN")
-    words = _packed_counts(model)
+    words = _packed_counts(model, factor)
     values = "".join(f", {value} AS v{i}" for i, (value, _) in enumerate(words))
     sums = "".join(f", sum(v{i}) AS w{i}" for i in range(len(words)))
     # Activities that match no rule add nothing: left out of the per-person aggregation when read from the
     # materialized rows (a filter right over the rule CASE would be pushed below it and evaluate it twice).
     rows = "SELECT * FROM rows WHERE rule IS NOT NULL" if words else matched
     fast = f"""fast AS MATERIALIZED (
-  SELECT {key}, sum(weight * factor) AS raw, max(CASE WHEN {positive} THEN at_us END) AS last_pos{sums}
+  SELECT {key}, sum(weight * factor) AS raw{sums}
   FROM (SELECT *, {weight} AS weight, {factor} AS factor{values} FROM ({rows})) GROUP BY {key}
 )"""
     if not words:
-        return fast + f", e AS (SELECT {key}, raw AS engagement, last_pos FROM fast)"
+        return fast + f", e AS (SELECT {key}, raw AS engagement, NULL::BIGINT AS last_pos FROM fast)"
     capped = [r for r in model.engagement_rules if r.cap is not None]
     correction = _by_rule(
         model,
@@ -528,7 +538,7 @@ def _fast_engagement(
   SELECT {key}, sum({correction}) AS correction FROM ({by_period(of_capped, False)}) GROUP BY {key}
 ), e AS (
   SELECT {", ".join("fast." + k for k in keys)}, fast.raw + coalesce(x.correction, 0) AS engagement,
-         fast.last_pos
+         NULL::BIGINT AS last_pos
   FROM fast LEFT JOIN exact x ON {on}
 )"""
 
