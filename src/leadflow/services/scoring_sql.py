@@ -315,7 +315,7 @@ def _bound(points: float, cap: float) -> int:
         return 0
     room = cap * QUANTUM
     if size == 0 or room / size > 2**21:
-        return 2**20  # cannot bind before ~a million activities; beyond that the exact path decides
+        return 2**20  # cannot bind before ~65,000 undecayed activities; beyond that the exact path decides
     n = int(room // size)
     while n > 0 and n * size > room:
         n -= 1
