@@ -19,7 +19,7 @@ from leadflow.clock import FrozenClock
 from leadflow.config import get_settings
 from leadflow.services.context import Context, open_context
 from leadflow.services.scoring import model_for
-from leadflow.services.scoring_sql import _packed_counts
+from leadflow.services.scoring_sql import _bound, _packed_counts
 from leadflow.services.setup import init_database
 from leadflow.store.engine import make_engine
 
@@ -170,3 +170,12 @@ def test_caps_by_hand_on_both_stores(caps_ctx: Context) -> None:
     assert [scores[i].engagement for i in ids] == pytest.approx([10 + 2 + 5, 10 - 8 + 5 - 40 + 7, 2, 0])
     assert [r.capped for r in scores[ids[1]].engagement_rules] == [True, True, True, True, False]
     assert timedelta(0) < now - scores[ids[0]].last_positive_at < timedelta(hours=4)  # type: ignore[operator]
+
+
+def test_cap_bound_in_sixteenths_keeps_a_margin() -> None:
+    # 25 points, cap 50: two undecayed form fills (32 sixteenths) reach the cap exactly, so the bound is
+    # one sixteenth below; four form fills at half weight (4 x 8 = 32) are flagged too, three are not.
+    assert _bound(25, 50) == 31
+    assert _bound(-10, 30) == 47  # negative points clip at -cap: the size counts
+    assert _bound(3, 10) == 52  # 10 x 16 / 3 = 53.3: 53 sixteenths stay within, one less for the margin
+    assert _bound(1, 1e9) == 2**20  # a cap nothing reaches
