@@ -437,6 +437,7 @@ def scoring_query(
   GROUP BY {key}, rule, period"""
 
     if details:
+        last_positive = "e.last_pos"
         as_of_text = as_of.isoformat() if as_of is not None else ""
         label = _by_rule(model, lambda r: _json_text(r.label))
         engagement = f"""by_period AS (
@@ -456,14 +457,14 @@ def scoring_query(
         )
     else:
         engagement = _fast_engagement(model, key, factor, matched, by_period)
-        detail = "NULL::VARCHAR"
+        detail, last_positive = "NULL::VARCHAR", "NULL::BIGINT"
     prev = ", fm.previous_grade" if previous_grade else ""
     return f"""
 WITH {engagement}, fm AS MATERIALIZED (
   {fit_cte}
 ), scored AS MATERIALIZED (
   SELECT {outer_key}, fm.stage, fm.stage_entered_at{prev}, {fit_total} AS fit,
-         coalesce(e.engagement, 0) AS engagement, e.last_pos AS last_positive_us, {detail} AS detail
+         coalesce(e.engagement, 0) AS engagement, {last_positive} AS last_positive_us, {detail} AS detail
   FROM {outer_from} LEFT JOIN e ON {eng_join}
 )
 SELECT person_id, as_of_us, stage, stage_entered_at, fit, engagement, {fit_grade} AS fit_grade,
@@ -502,7 +503,7 @@ def _fast_engagement(
   FROM (SELECT *, {weight} AS weight, {factor} AS factor{values} FROM ({rows})) GROUP BY {key}
 )"""
     if not words:
-        return fast + f", e AS (SELECT {key}, raw AS engagement, NULL::BIGINT AS last_pos FROM fast)"
+        return fast + f", e AS (SELECT {key}, raw AS engagement FROM fast)"
     capped = [r for r in model.engagement_rules if r.cap is not None]
     correction = _by_rule(
         model,
@@ -537,8 +538,7 @@ def _fast_engagement(
 ), exact AS (
   SELECT {key}, sum({correction}) AS correction FROM ({by_period(of_capped, False)}) GROUP BY {key}
 ), e AS (
-  SELECT {", ".join("fast." + k for k in keys)}, fast.raw + coalesce(x.correction, 0) AS engagement,
-         NULL::BIGINT AS last_pos
+  SELECT {", ".join("fast." + k for k in keys)}, fast.raw + coalesce(x.correction, 0) AS engagement
   FROM fast LEFT JOIN exact x ON {on}
 )"""
 
