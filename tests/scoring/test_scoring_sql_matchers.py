@@ -93,3 +93,19 @@ def test_contains_sql_agrees_on_any_text(words: tuple[str, ...], text: list[str]
     row = duckdb.connect().execute(f"SELECT coalesce({sql}, FALSE) FROM (SELECT ? AS t)", [value]).fetchone()
     assert row is not None
     assert bool(row[0]) == Contains(words).matches(value)
+
+
+@pytest.mark.parametrize(
+    ("glob", "text", "expected"),
+    [
+        ("/pricing*", "/pricing\nx", True),  # * matches a newline, as in fnmatch and LIKE
+        ("*report*", "annual\nreport", True),
+        ("/a?b", "/a\nb", True),  # so does ?
+        ("/pricing", "/pricing\n", False),  # no wildcard: the whole text must be the glob
+    ],
+)
+def test_wildcards_match_newlines(
+    con: duckdb.DuckDBPyConnection, glob: str, text: str, expected: bool
+) -> None:
+    assert Pattern((glob,)).matches(text) is expected
+    assert _sql_matches(con, glob, text) is expected

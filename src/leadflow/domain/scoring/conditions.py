@@ -75,8 +75,11 @@ def norm_number(value: Any) -> float | None:
 
 
 def glob_regex(pattern: str) -> str:
-    """A glob (* any text, ? one character) as a regular expression both Python and RE2 read alike."""
-    out = []
+    """A glob (* any text, ? one character) as a regular expression both Python and RE2 read alike.
+
+    Wildcards match any character, a newline too (the `s` flag), as in fnmatch and SQL's LIKE.
+    """
+    out = ["(?s)"]
     for ch in pattern.lower():
         if ch == "*":
             out.append(".*")
