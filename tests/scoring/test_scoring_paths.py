@@ -30,7 +30,7 @@ from leadflow.store.tables import (
 
 TITLES = [None, "VP Marketing", "Student assistant", "Marketing Manager", "Head of Data", "Intern", "CEO"]
 DOMAINS = ["acme.com", "gmail.com", "Yahoo.com", "corp.io"]
-TYPES = ["form_submit", "webinar_attended", "page_view", "email_click", "unsubscribe", "call"]
+TYPES = ["form_submit", "webinar_attended", "page_view", "email_click", "Email_Click", "unsubscribe", "call"]
 URLS = [
     None,
     "/pricing",

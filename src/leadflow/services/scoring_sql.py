@@ -47,8 +47,9 @@ _FIT_SQL: dict[str, str] = {
     "account_region": "lower(acc.region)",
 }
 _ACTIVITY_SQL: dict[str, list[str]] = {
-    "type": ["lower(a.type)"],
-    "channel": ["lower(a.channel)"],
+    # Stored lower case (store.types.LowerText): lower() on 10M+ rows would cost ~4 % of the batch query.
+    "type": ["a.type"],
+    "channel": ["a.channel"],
     "url": ["lower(a.url)"],
     "campaign": ["lower(c.external_id)", "lower(c.name)"],
     "campaign_kind": ["lower(c.kind)"],

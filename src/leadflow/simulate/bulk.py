@@ -20,6 +20,7 @@ from leadflow.services.setup import init_database
 from leadflow.simulate.simulator import TABLES, SimResult
 from leadflow.store.engine import transaction
 from leadflow.store.tables import metadata
+from leadflow.store.types import LowerText
 
 # Which table each id column points to: loading into a store that already has rows shifts every id.
 REFERENCES: dict[str, dict[str, str]] = {
@@ -71,6 +72,15 @@ def _plain(table: pa.Table) -> pa.Table:
             col = col.cast(col.type.value_type)
         cols.append(col)
     return pa.table(dict(zip(table.column_names, cols, strict=True)))
+
+
+def _lowered(table: pa.Table, name: str) -> pa.Table:
+    """Lower-case columns (LowerText, e.g. activity types) lowered, as SQLAlchemy writes would be."""
+    for column in metadata.tables[name].columns:
+        if isinstance(column.type, LowerText) and column.name in table.column_names:
+            i = table.column_names.index(column.name)
+            table = table.set_column(i, column.name, pc.utf8_lower(table.column(i)))
+    return table
 
 
 def _shift(table: pa.Table, name: str, offsets: dict[str, int]) -> pa.Table:
@@ -153,7 +163,7 @@ def load_into_store(ctx: Context, result: SimResult) -> LoadReport:
     postgres = ctx.engine.dialect.name == "postgresql"
     rows: dict[str, int] = {}
     for name in TABLES:
-        table = _shift(_plain(result.tables[name]), name, offsets)
+        table = _lowered(_shift(_plain(result.tables[name]), name, offsets), name)
         with transaction(ctx.engine) as conn:
             if postgres:
                 _load_postgres(conn, name, table)

@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from leadflow.store.types import BigId, Json, UtcDateTime
+from leadflow.store.types import BigId, Json, LowerText, UtcDateTime
 
 metadata = MetaData(
     naming_convention={
@@ -193,10 +193,9 @@ activities = Table(
     _id(),
     Column("idempotency_key", String(80), nullable=False, unique=True),
     Column("person_id", BigId, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
-    Column(
-        "type", String(60), nullable=False
-    ),  # page_view, form_submit, email_click, webinar_attended, call ...
-    Column("channel", String(60)),
+    # page_view, form_submit, email_click, webinar_attended, call ...: lower case, as the channel (LowerText)
+    Column("type", LowerText(60), nullable=False),
+    Column("channel", LowerText(60)),
     Column("campaign_id", BigId, ForeignKey("campaigns.id")),
     Column("asset_id", BigId, ForeignKey("assets.id")),
     Column("url", String(1000)),

@@ -1,11 +1,11 @@
-"""Column types shared by every table: UTC timestamps and portable JSON."""
+"""Column types shared by every table: UTC timestamps, portable JSON and lower-case identifiers."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -33,3 +33,15 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         at: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
         return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+class LowerText(TypeDecorator[str]):
+    """Text kept lower case (identifiers such as activity types and channels), whoever writes it through
+    SQLAlchemy; ingest slugs them and the simulator's vocabularies are lower case. Readers compare such
+    columns with lower-case values as they are, without lower() on every row (see services/scoring_sql)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return value.lower() if isinstance(value, str) else value
