@@ -164,10 +164,8 @@ def bench_batch(ctx: Context) -> None:
     changed = pa.table({"person_id": np.arange(1, PERSONS + 1, 20)})  # 5 % of the persons
     con.register("lf_changed", changed)
     changed_details, _, _ = timed(con, scoring_query(model, T0, only="lf_changed"))
-    size = (
-        f"{PERSONS} persons, {ACTIVITIES} activities, DuckDB 2 threads, best of {ROUNDS} (alternating with the"
-        f" floor), load average {load:.1f}"
-    )
+    setup = f"{PERSONS} persons, {ACTIVITIES} activities, DuckDB 2 threads"
+    size = f"{setup}, best of {ROUNDS} (alternating with the floor), load average {load:.1f}"
     emit("scoring_batch_query_seconds", query, "s", "< 5 s at 1M persons / 20M activities", size)
     emit("group_by_person_count_seconds", bare, "s", None, size)
     emit(
@@ -199,8 +197,7 @@ def bench_batch(ctx: Context) -> None:
         with_details,
         "s",
         None,
-        size.replace(f"best of {ROUNDS} (alternating with the floor)", "one run")
-        + "; score_details JSON for every person (a first run)",
+        f"{setup}, one run, load average {load:.1f}; score_details JSON for every person (a first run)",
     )
     emit(
         "scoring_batch_details_for_changed_seconds",
